@@ -1,0 +1,43 @@
+# Two commands do all the set-up on a fresh machine: `make report` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+EXAMPLE := examples/dong-thap-2022.xlsx
+
+.PHONY: report test lint bench template example clean
+
+$(BIN)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(BIN)/.test: requirements-test.txt $(BIN)/.runtime
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+## report: build the PDF briefing of the bundled example into output/
+report: $(BIN)/.runtime
+	$(BIN)/python generate_report.py run $(EXAMPLE)
+
+## test: lint, then the whole test suite
+test: $(BIN)/.test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/.test
+	$(BIN)/ruff check .
+
+## bench: every benchmark in benches/, one table of medians
+bench: $(BIN)/.test
+	$(BIN)/python benches/run.py
+
+## template: write the blank standard template to output/
+template: $(BIN)/.runtime
+	$(BIN)/python generate_report.py template -o output/mau-tieu-chi-thi-dua.xlsx
+
+## example: rebuild the bundled example workbook from ../shared/data
+example: $(BIN)/.runtime
+	$(BIN)/python examples/build_example.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,188 @@
+"""Command line: the only place that prints, exits or shows a traceback (with --debug)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import TextIO
+
+from thidua import __version__
+from thidua.cli_output import format_issue
+from thidua.config import Config, load_config
+from thidua.errors import EXIT_DATA_ISSUES, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, ThiduaError, UsageError
+from thidua.model import Issue
+
+log = logging.getLogger("thidua")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, with Vietnamese framing."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"Lệnh không hợp lệ: {message}.", hint="Xem: python generate_report.py --help")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=None, metavar="PATH",
+                        help="tệp cấu hình (mặc định ./config.toml)")
+    common.add_argument("--debug", action="store_true", default=None,
+                        help="hiện chi tiết lỗi kỹ thuật (traceback)")
+    common.add_argument("--quiet", "-q", action="store_true", default=None,
+                        help="chỉ in lỗi")
+
+    parser = _Parser(prog="generate_report.py", parents=[common],
+                     description="Tạo báo cáo PDF kết quả thực hiện tiêu chí thi đua từ tệp Excel. "
+                                 "Không có lệnh: xử lý mọi tệp trong thư mục input/.")
+    parser.add_argument("--version", action="version", version=f"thidua {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
+
+    p = sub.add_parser("run", parents=[common], help="xử lý các tệp Excel đã chỉ ra")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--json", action="store_true", help="ghi thêm output/<tên>.json")
+    p.add_argument("--send", action="store_true", help="gửi thư sau khi tạo báo cáo")
+    p.add_argument("--dry-run", action="store_true", help="không gửi thật, chỉ ghi thư .eml")
+    p.add_argument("--force", action="store_true", help="xử lý lại và gửi lại dù đã làm trước đó")
+
+    p = sub.add_parser("template", parents=[common], help="ghi mẫu Excel trống")
+    p.add_argument("-o", "--output", type=Path, default=Path("mau-tieu-chi-thi-dua.xlsx"), metavar="PATH")
+
+    p = sub.add_parser("check", parents=[common], help="chỉ kiểm tra tệp Excel, không tạo báo cáo")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--json", action="store_true", help="in danh sách lỗi dạng JSON")
+
+    sub.add_parser("watch", parents=[common], help="theo dõi thư mục input/ và xử lý tệp mới")
+
+    p = sub.add_parser("send", parents=[common], help="gửi báo cáo đã có, hoặc gửi lại thư còn treo")
+    p.add_argument("report", nargs="?", type=Path, metavar="REPORT.pdf")
+    p.add_argument("--pending", action="store_true", help="gửi lại các thư chưa gửi được")
+    p.add_argument("--dry-run", action="store_true", help="không gửi thật, chỉ ghi thư .eml")
+    p.add_argument("--force", action="store_true", help="gửi lại cả thư đã gửi")
+    return parser
+
+
+def _cmd_template(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.blank_template import write_template
+
+    path = write_template(args.output)
+    if not args.quiet:
+        print(f"Đã ghi mẫu Excel: {path}", file=out)
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.errors import UnreadableFileError
+    from thidua.workbook import read_workbook
+
+    _require_file(args.file)
+    try:
+        issues = read_workbook(args.file).issues
+    except UnreadableFileError as exc:
+        issues = [Issue(exc.code, "", args.file.name, exc.message)]
+        code = EXIT_UNREADABLE
+    else:
+        code = EXIT_DATA_ISSUES if issues else EXIT_OK
+    if args.json:
+        print(json.dumps([i.as_dict() for i in issues], ensure_ascii=False, indent=2), file=out)
+    elif issues:
+        for issue in issues:
+            print(format_issue(issue), file=out)
+    elif not args.quiet:
+        print(f"{args.file.name}: hợp lệ, không có lỗi.", file=out)
+    return code
+
+
+def _require_file(path: Path) -> None:
+    if not path.is_file():
+        raise UsageError(f"Không tìm thấy tệp \"{path}\".")
+
+
+def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.batch import run_files
+
+    for path in args.files:
+        _require_file(path)
+    return run_files(args.files, config, out=out, quiet=bool(args.quiet), write_json=args.json,
+                     send=args.send, dry_run=args.dry_run, force=args.force, claim=False)
+
+
+def _cmd_inbox(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.batch import run_inbox
+
+    return run_inbox(config, out=out, quiet=bool(args.quiet))
+
+
+def _cmd_watch(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.watch import watch
+
+    return watch(config, out=out, quiet=bool(args.quiet))
+
+
+def _cmd_send(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.mailer import send_command
+
+    if not args.pending and args.report is None:
+        raise UsageError("Hãy chỉ ra tệp báo cáo PDF cần gửi, hoặc dùng --pending.")
+    if args.report is not None:
+        _require_file(args.report)
+    return send_command(config, report=args.report, pending=args.pending, dry_run=args.dry_run,
+                        force=args.force, out=out, quiet=bool(args.quiet))
+
+
+COMMANDS = {
+    None: _cmd_inbox,
+    "run": _cmd_run,
+    "template": _cmd_template,
+    "check": _cmd_check,
+    "watch": _cmd_watch,
+    "send": _cmd_send,
+}
+
+
+def _configure_logging(debug: bool, quiet: bool, err: TextIO) -> None:
+    logger = logging.getLogger("thidua")
+    for handler in list(logger.handlers):
+        if getattr(handler, "_thidua_cli", False):
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler(err)
+    handler._thidua_cli = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING)
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run one command; return the exit code (0 fine, 1 data issues, 2 usage/config, 3 unreadable)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        args.debug = bool(args.debug)
+        args.quiet = bool(args.quiet)
+        _configure_logging(args.debug, args.quiet, err)
+        config = load_config(args.config)
+        return COMMANDS[args.command](args, config, out)
+    except SystemExit as exc:  # --help / --version
+        return int(exc.code or 0)
+    except ThiduaError as exc:
+        if debug:
+            traceback.print_exc(file=err)
+        print(f"Lỗi: {exc.message}", file=err)
+        if exc.hint:
+            print(f"Gợi ý: {exc.hint}", file=err)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu.", file=err)
+        return 130
+    except Exception as exc:  # last line of defence: officers never see a traceback
+        if debug:
+            traceback.print_exc(file=err)
+        print(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}", file=err)
+        print("Gợi ý: chạy lại với --debug và gửi kết quả cho bộ phận kỹ thuật.", file=err)
+        return EXIT_USAGE

@@ -1,0 +1,53 @@
+"""Fatal problems as a small exception tree; the CLI maps each class to an exit code."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_DATA_ISSUES = 1
+EXIT_USAGE = 2
+EXIT_UNREADABLE = 3
+
+
+class ThiduaError(Exception):
+    """Base of every fatal, user-facing error; ``str(err)`` is a Vietnamese sentence."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class ConfigError(ThiduaError):
+    """config.toml is missing, malformed or holds an invalid value."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(ThiduaError):
+    """The command line asks for something impossible (missing file, bad option)."""
+
+    exit_code = EXIT_USAGE
+
+
+class UnreadableFileError(ThiduaError):
+    """The input is not a workbook we can safely open (not a zip, hostile, encrypted...)."""
+
+    exit_code = EXIT_UNREADABLE
+
+    def __init__(self, message: str, code: str = "unreadable-file", hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.code = code
+
+
+class RenderError(ThiduaError):
+    """The PDF could not be produced (template error, WeasyPrint failure)."""
+
+    exit_code = EXIT_USAGE
+
+
+class DeliveryError(ThiduaError):
+    """Mail could not be delivered to one or more recipients."""
+
+    exit_code = EXIT_DATA_ISSUES
