@@ -1,0 +1,149 @@
+"""The PDF briefing read back as a person's tools see it: text, fonts, attachments, structure."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests import pdf_tools
+from tests.assessment_fixture import build_assessment
+from thidua import render
+from thidua.config import build_config, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Tiêu chí"
+    wb.active["A1"] = "Mã"
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    """Render the example once for the whole module: (assessment, pdf path, tmp dir)."""
+    tmp = tmp_path_factory.mktemp("render")
+    source = _workbook(tmp / "dong-thap-2022.xlsx")
+    assessment = build_assessment(source=source)
+    assessment.submission.sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
+    config = load_config(ROOT / "config.toml")
+    pdf = render.render_pdf(assessment, config, tmp / "out" / "dong-thap-2022.pdf")
+    return assessment, pdf, tmp
+
+
+@pytest.fixture(scope="module")
+def text(example):
+    return pdf_tools.text(example[1])
+
+
+@pytest.mark.parametrize("needle", [
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Đồng Tháp, ngày 30 tháng 5 năm 2023",
+    "Số: 125/BC-SNV",
+    "BÁO CÁO",
+    "Kết quả thực hiện các tiêu chí thi đua năm 2022",
+    "Căn cứ Nghị định số 91/2017/NĐ-CP",
+    "I. KẾT QUẢ THỰC HIỆN",
+    "tốc độ tăng trưởng GRDP đạt 8,62%, đạt 123,14% so kế hoạch",
+    "thu NSNN trên địa bàn đạt 7.877 tỷ đồng, đạt 115,51% so kế hoạch",
+    "kim ngạch xuất khẩu đạt 1.397 triệu USD, đạt 117,89% so kế hoạch",
+    "II. ĐÁNH GIÁ CHUNG",
+    "III. NHIỆM VỤ, GIẢI PHÁP",
+    "IV. KIẾN NGHỊ",
+    "./.",
+    "Nơi nhận:",
+    "- Lưu: VT, TĐKT.",
+    "KT. GIÁM ĐỐC",
+    "Nguyễn Văn Bình",
+    "Phụ lục",
+    "(Kèm theo Báo cáo số 125/BC-SNV ngày 30/05/2023",
+])
+def test_report_text(text, needle):
+    assert needle in text
+
+
+def test_counts_and_unmet_criteria_are_named(example, text):
+    assessment = example[0]
+    t = assessment.totals
+    assert f"đạt và vượt {t.n_met_or_exceeded}/{t.n_criteria} tiêu chí" in text
+    assert f"chưa đạt {t.n_not_met}/{t.n_criteria} tiêu chí, gồm:" in text
+    squeezed = pdf_tools.squeezed(example[1])
+    unmet = assessment.results.loc[assessment.results["status"] == "Chưa đạt", "name"]
+    assert len(unmet) >= 4
+    for name in unmet:
+        assert name.replace(" ", "") in squeezed, name
+
+
+def test_self_score_and_unmet_causes(example, text):
+    assert "Tổng điểm tự chấm: 379,38 điểm/450 điểm chuẩn" in text
+    assert "điểm trừ: 2 điểm" in text
+    assert "Nguyên nhân: một số dự án vướng giải phóng mặt bằng" in text
+
+
+def test_key_criteria_distance_to_bonus_line(text):
+    assert "vượt trên 10% so kế hoạch" in text
+    assert "Sở Tài chính" in text
+
+
+def test_estimates_are_flagged(text):
+    assert "31.450(*)" in text.replace(" (*)", "(*)")
+    assert "(*) Số liệu ước" in text
+    assert "(**) Số liệu sơ bộ" in text
+
+
+def test_pdf_structure_is_sound(example):
+    result = pdf_tools.check(example[1])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_page_count(example):
+    assert 5 <= pdf_tools.page_count(example[1]) <= 8
+
+
+def test_every_font_is_the_bundled_one_and_embedded(example):
+    fonts = pdf_tools.fonts(example[1])
+    assert fonts
+    for row in fonts:
+        assert row["emb"] == "yes", row
+        assert "Thidua-Serif" in row["name"], row  # no DejaVu (or any system) fallback
+
+
+def test_attachments_are_exactly_the_declared_ones(example):
+    assessment, pdf, tmp = example
+    found = pdf_tools.attachments(pdf)
+    assert set(found) == {"dong-thap-2022.xlsx", "cau-hinh-cham-diem.json"}
+    assert assessment.submission.sha256 in found["dong-thap-2022.xlsx"]["description"]
+    raw = pdf_tools.uncompressed(pdf, tmp)
+    assert raw.count(b"/Type /EmbeddedFile\n") + raw.count(b"/Type /EmbeddedFile ") == 2
+    assert b"/FileAttachment" not in raw
+
+
+def test_pdfa_metadata(example):
+    assessment, pdf, tmp = example
+    info = pdf_tools.info(pdf)
+    assert info["Title"].startswith("Báo cáo kết quả thực hiện các tiêu chí thi đua năm 2022")
+    assert info["Author"].startswith("SỞ NỘI VỤ")
+    assert "Cụm thi đua các tỉnh Tây Nam Bộ" in info["Subject"]
+    assert assessment.submission.sha256 in info["Keywords"]
+    raw = pdf_tools.uncompressed(pdf, tmp)
+    assert b"/Lang (vi)" in raw
+    assert b"<pdfaid:part>3</pdfaid:part>" in raw or b'pdfaid:part="3"' in raw
+    assert b"/AFRelationship /Source" in raw
+
+
+def test_output_written_atomically(example):
+    pdf = example[1]
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert [p.name for p in pdf.parent.iterdir()] == [pdf.name]
+
+
+def test_plain_pdf_variant_renders(tmp_path):
+    config = build_config({"report": {"pdf_variant": ""}}, ROOT)
+    data = render.get_renderer(config.templates_dir).render_bytes(build_assessment(), config)
+    assert data.startswith(b"%PDF-")
