@@ -45,12 +45,12 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "LibreOffice, lưu lại rồi gửi lại, hoặc nhập thẳng giá trị thay cho công thức."),
     # Values
     IssueType("missing-value", "Thiếu giá trị bắt buộc",
-              "Ô {where} ({column}) đang trống. Cần nhập {expected}."),
+              "Ô {where} ({column}) đang trống. Cần nhập: {expected}"),
     IssueType("missing-plan", "Thiếu kế hoạch",
               "Ô {where} (Kế hoạch) đang trống. Cần nhập chỉ tiêu kế hoạch: {expected}."),
     IssueType("missing-info", "Thiếu mục thông tin",
-              "Trang tính \"Thông tin\" không có dòng \"{column}\". Hãy thêm dòng này (cột Mục) và nhập "
-              "{expected} ở cột Giá trị."),
+              "Trang tính \"Thông tin\" không có dòng \"{column}\". Hãy thêm dòng này ở cột Mục và nhập "
+              "giá trị ở cột Giá trị: {expected}"),
     IssueType("non-numeric", "Không phải là số",
               "Ô {where} ({column}): \"{value}\" không phải là số. " + _NUMBER_HINT),
     IssueType("ambiguous-number", "Số viết không rõ ràng",
