@@ -22,23 +22,18 @@ TARGETS = {"render: warm example": 0.8, "cli: cold run example": 2.0, "cold: rea
 
 
 def example_assessment() -> tuple[object, object, str]:
-    """The example read and evaluated by the real pipeline, or the test fixture before those land."""
+    """The example read by the real reader and evaluated (scoring.evaluate once merged, else the
+    tests' stand-in evaluation), with the bundled config."""
+    from tests.assessment_fixture import example_assessment as build
     from thidua.config import load_config, scoring_settings
 
     config = load_config(ROOT / "config.toml")
     try:
-        from thidua import scoring, workbook
+        import thidua.scoring  # noqa: F401
+        how = "scoring.evaluate"
     except ImportError:
-        workbook = scoring = None
-    if workbook is not None and scoring is not None and EXAMPLE.is_file():
-        from thidua.pipeline import sha256_of
-
-        submission = workbook.read_workbook(EXAMPLE).submission
-        submission.source, submission.sha256 = EXAMPLE, sha256_of(EXAMPLE)
-        return scoring.evaluate(submission, scoring_settings(config)), config, "examples/dong-thap-2022.xlsx"
-    from tests.assessment_fixture import build_assessment
-
-    return build_assessment(), config, "tests/assessment_fixture.py (14 criteria)"
+        how = "tests' stand-in evaluation"
+    return build(scoring_settings(config)), config, f"examples/dong-thap-2022.xlsx, {how}"
 
 
 def _full_cli_available() -> bool:

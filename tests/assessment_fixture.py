@@ -89,25 +89,68 @@ def _evaluate(kind: str, plan: float, actual: float, max_points: float, key: boo
             max(actual - plan, 0.0), "gap_to_bonus": max(line - actual, 0.0) if key else NAN}
 
 
+def _explain(res: dict, max_points: float) -> str:
+    """A sentence as long as the real ones, so the annex layout is tested with realistic text."""
+    from thidua.vnformat import number
+
+    pct = res["pct_of_plan"]
+    if pct != pct:
+        return f"Quy tắc {res['rule']}: được {number(res['points'])}/{number(max_points)} điểm chuẩn."
+    if pct >= 100:
+        text = f"Đạt {number(pct)}% kế hoạch (từ 100% trở lên): được đủ {number(max_points)} điểm chuẩn"
+        return text + (f"; vượt trên 110% kế hoạch: thưởng {number(res['bonus'])} điểm." if res["bonus"] else ".")
+    return (f"Đạt {number(pct)}% kế hoạch (từ 50% đến dưới 100%): được {number(pct)}% × "
+            f"{number(max_points)} = {number(res['points'])} điểm; cần thêm để đạt kế hoạch.")
+
+
+def assess(sub: Submission, settings: dict | None = None) -> Assessment:
+    """Evaluate a Submission with the simplified rules above (stands in for scoring.evaluate)."""
+    records = []
+    for r in sub.criteria.to_dict("records"):
+        if math.isnan(r["actual"]):
+            res = {"pct_of_plan": NAN, "status": STATUS_NO_DATA, "rule": "no-data", "points": 0.0,
+                   "bonus": 0.0, "gap_to_plan": NAN, "gap_to_bonus": NAN}
+        else:
+            res = _evaluate(r["kind"], r["plan"], r["actual"], r["max_points"], bool(r["key"]))
+        prev = r["previous"]
+        yoy = r["actual"] - prev if not math.isnan(prev) else NAN
+        records.append({**r, **res, "yoy_change": yoy,
+                        "yoy_pct": round_half_up(yoy / abs(prev) * 100, 2) if prev == prev and prev else NAN,
+                        "explanation": _explain(res, r["max_points"])})
+    results = pd.DataFrame.from_records(records, columns=[*CRITERIA_COLUMNS, *RESULT_COLUMNS])
+    by_field = (results.groupby("field", sort=False)
+                .agg(n_criteria=("code", "size"),
+                     n_met_or_exceeded=("status", lambda s: int(s.isin([STATUS_MET, STATUS_EXCEEDED]).sum())),
+                     n_not_met=("status", lambda s: int((s == STATUS_NOT_MET).sum())),
+                     n_no_data=("status", lambda s: int((s == STATUS_NO_DATA).sum())),
+                     max_points=("max_points", "sum"), points=("points", "sum"), bonus=("bonus", "sum"))
+                .reset_index())
+    st = results["status"]
+    ded = float(sub.deductions["points"].sum()) if len(sub.deductions) else 0.0
+    totals = Totals(
+        n_criteria=len(results), n_exceeded=int((st == STATUS_EXCEEDED).sum()),
+        n_met=int((st == STATUS_MET).sum()), n_not_met=int((st == STATUS_NOT_MET).sum()),
+        n_no_data=int((st == STATUS_NO_DATA).sum()), max_points=float(results["max_points"].sum()),
+        points=float(results["points"].sum()), bonus=float(results["bonus"].sum()), deductions=ded,
+        total=float(results["points"].sum() + results["bonus"].sum() - ded))
+    settings = settings or {"floor_pct": 50.0, "bonus_line_pct": 110.0, "bonus_share_pct": 10.0}
+    return Assessment(submission=sub, results=results, by_field=by_field, totals=totals, settings=settings)
+
+
 def build_assessment(rows: list[tuple] | None = None, source: Path | None = None) -> Assessment:
-    """Assemble an Assessment with every CRITERIA_COLUMNS + RESULT_COLUMNS column filled."""
+    """A 14-criterion Assessment with every CRITERIA_COLUMNS + RESULT_COLUMNS column filled."""
     records = []
     for i, r in enumerate(rows or ROWS, start=5):
         code, fld, name, unit, kind, plan, actual, prev, mx, key, ds, agency, monitor, note = r
-        res = _evaluate(kind, plan, actual, mx, key)
-        yoy = actual - prev if not math.isnan(prev) else NAN
         labels = LABELS.get(kind, {})
         records.append({
             "row": i, "code": code, "field": fld, "name": name, "unit": unit, "kind": kind,
             "plan": plan, "actual": actual, "previous": prev,
             "plan_label": labels.get(plan, ""), "actual_label": labels.get(actual, ""),
             "max_points": float(mx), "key": key, "data_status": ds, "agency": agency,
-            "monitor": monitor, "note": note, **res,
-            "yoy_change": yoy, "yoy_pct": round_half_up(yoy / abs(prev) * 100, 2) if prev == prev else NAN,
-            "explanation": f"Thực hiện {res['pct_of_plan']}% kế hoạch; quy tắc {res['rule']}.",
+            "monitor": monitor, "note": note,
         })
-    results = pd.DataFrame.from_records(records, columns=[*CRITERIA_COLUMNS, *RESULT_COLUMNS])
-    criteria = results[list(CRITERIA_COLUMNS)].copy()
+    criteria = pd.DataFrame.from_records(records, columns=list(CRITERIA_COLUMNS))
     deductions = pd.DataFrame.from_records(
         [{"row": 5, "content": "Gửi báo cáo 6 tháng chậm 3 ngày", "points": 2.0, "note": ""}],
         columns=list(DEDUCTION_COLUMNS))
@@ -119,22 +162,25 @@ def build_assessment(rows: list[tuple] | None = None, source: Path | None = None
         recipients=["Ban Thi đua - Khen thưởng Trung ương", "Cụm trưởng Cụm thi đua các tỉnh Tây Nam Bộ",
                     "TT/TU, TT/HĐND tỉnh", "UBND tỉnh", "Thành viên Hội đồng TĐKT tỉnh"],
     )
-    sub = Submission(meta=meta, criteria=criteria, deductions=deductions, source=source,
-                     sha256="ab" * 32)
-    by_field = (results.groupby("field", sort=False)
-                .agg(n_criteria=("code", "size"),
-                     n_met_or_exceeded=("status", lambda s: int(s.isin([STATUS_MET, STATUS_EXCEEDED]).sum())),
-                     n_not_met=("status", lambda s: int((s == STATUS_NOT_MET).sum())),
-                     n_no_data=("status", lambda s: int((s == STATUS_NO_DATA).sum())),
-                     max_points=("max_points", "sum"), points=("points", "sum"), bonus=("bonus", "sum"))
-                .reset_index())
-    st = results["status"]
-    ded = float(deductions["points"].sum())
-    totals = Totals(
-        n_criteria=len(results), n_exceeded=int((st == STATUS_EXCEEDED).sum()),
-        n_met=int((st == STATUS_MET).sum()), n_not_met=int((st == STATUS_NOT_MET).sum()),
-        n_no_data=int((st == STATUS_NO_DATA).sum()), max_points=float(results["max_points"].sum()),
-        points=float(results["points"].sum()), bonus=float(results["bonus"].sum()), deductions=ded,
-        total=float(results["points"].sum() + results["bonus"].sum() - ded))
-    settings = {"floor_pct": 50.0, "bonus_line_pct": 110.0, "bonus_share_pct": 10.0}
-    return Assessment(submission=sub, results=results, by_field=by_field, totals=totals, settings=settings)
+    sub = Submission(meta=meta, criteria=criteria, deductions=deductions, source=source, sha256="ab" * 32)
+    return assess(sub)
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "dong-thap-2022.xlsx"
+
+
+def example_assessment(settings: dict) -> Assessment:
+    """The bundled example read by the real reader, evaluated by scoring.evaluate once it exists."""
+    import hashlib
+
+    from thidua.workbook import read_workbook
+
+    result = read_workbook(EXAMPLE)
+    assert result.valid, result.issues
+    sub = result.submission
+    sub.source, sub.sha256 = EXAMPLE, hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
+    try:
+        from thidua.scoring import evaluate
+    except ImportError:  # before the scoring branch is merged
+        return assess(sub, settings)
+    return evaluate(sub, settings)

@@ -5,33 +5,22 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from tests import pdf_tools
-from tests.assessment_fixture import build_assessment
-from thidua import render
-from thidua.config import build_config, load_config
+from tests.assessment_fixture import build_assessment, example_assessment
+from thidua import render, vnformat
+from thidua.config import build_config, load_config, scoring_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _workbook(path: Path) -> Path:
-    wb = openpyxl.Workbook()
-    wb.active.title = "Tiêu chí"
-    wb.active["A1"] = "Mã"
-    wb.save(path)
-    return path
-
-
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
-    """Render the example once for the whole module: (assessment, pdf path, tmp dir)."""
+    """Read, evaluate and render the bundled example once for the module: (assessment, pdf, tmp)."""
     tmp = tmp_path_factory.mktemp("render")
-    source = _workbook(tmp / "dong-thap-2022.xlsx")
-    assessment = build_assessment(source=source)
-    assessment.submission.sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
     config = load_config(ROOT / "config.toml")
+    assessment = example_assessment(scoring_settings(config))
     pdf = render.render_pdf(assessment, config, tmp / "out" / "dong-thap-2022.pdf")
     return assessment, pdf, tmp
 
@@ -53,6 +42,9 @@ def text(example):
     "tốc độ tăng trưởng GRDP đạt 8,62%, đạt 123,14% so kế hoạch",
     "thu NSNN trên địa bàn đạt 7.877 tỷ đồng, đạt 115,51% so kế hoạch",
     "kim ngạch xuất khẩu đạt 1.397 triệu USD, đạt 117,89% so kế hoạch",
+    "7.877 tỷ đồng",
+    "115,51%",
+    "117,89%",
     "II. ĐÁNH GIÁ CHUNG",
     "III. NHIỆM VỤ, GIẢI PHÁP",
     "IV. KIẾN NGHỊ",
@@ -60,7 +52,7 @@ def text(example):
     "Nơi nhận:",
     "- Lưu: VT, TĐKT.",
     "KT. GIÁM ĐỐC",
-    "Nguyễn Văn Bình",
+    "Nguyễn Văn Minh",
     "Phụ lục",
     "(Kèm theo Báo cáo số 125/BC-SNV ngày 30/05/2023",
 ])
@@ -81,9 +73,17 @@ def test_counts_and_unmet_criteria_are_named(example, text):
 
 
 def test_self_score_and_unmet_causes(example, text):
-    assert "Tổng điểm tự chấm: 379,38 điểm/450 điểm chuẩn" in text
-    assert "điểm trừ: 2 điểm" in text
-    assert "Nguyên nhân: một số dự án vướng giải phóng mặt bằng" in text
+    t = example[0].totals
+    assert f"Tổng điểm tự chấm: {vnformat.number(t.points)} điểm/{vnformat.number(t.max_points)} điểm chuẩn" in text
+    assert "Nguyên nhân: một số dự án vướng giải phóng mặt bằng, thủ tục đầu tư kéo dài." in text
+    assert "Nguyên nhân: số người chết do tai nạn giao thông tăng 3,4%." in text
+
+
+def test_deductions_are_listed(tmp_path):
+    config = load_config(ROOT / "config.toml")
+    html = render.get_renderer(config.templates_dir).html(build_assessment(), config)
+    assert "điểm trừ: 2 điểm" in html
+    assert "gửi báo cáo 6 tháng chậm 3 ngày (trừ 2 điểm)" in html
 
 
 def test_key_criteria_distance_to_bonus_line(text):
@@ -92,7 +92,8 @@ def test_key_criteria_distance_to_bonus_line(text):
 
 
 def test_estimates_are_flagged(text):
-    assert "31.450(*)" in text.replace(" (*)", "(*)")
+    assert "1.800(*)" in text.replace(" (*)", "(*)")  # XH04 is "Ước"
+    assert "62,1(**)" in text.replace(" (**)", "(**)")  # KT02 is "Sơ bộ"
     assert "(*) Số liệu ước" in text
     assert "(**) Số liệu sơ bộ" in text
 
@@ -119,6 +120,8 @@ def test_attachments_are_exactly_the_declared_ones(example):
     found = pdf_tools.attachments(pdf)
     assert set(found) == {"dong-thap-2022.xlsx", "cau-hinh-cham-diem.json"}
     assert assessment.submission.sha256 in found["dong-thap-2022.xlsx"]["description"]
+    assert hashlib.md5(assessment.submission.source.read_bytes()).hexdigest() == \
+        found["dong-thap-2022.xlsx"]["streams"]["/F"]["checksum"]
     raw = pdf_tools.uncompressed(pdf, tmp)
     assert raw.count(b"/Type /EmbeddedFile\n") + raw.count(b"/Type /EmbeddedFile ") == 2
     assert b"/FileAttachment" not in raw

@@ -59,7 +59,7 @@ def _finite(value: object) -> float | None:
 
 
 def percent_chart(rows: Sequence[Mapping[str, Any]], bonus_line: float = 110.0, *, width: float = 600,
-                  label_width: float = 250, bar_height: float = 11, gap: float = 4) -> PercentChart | None:
+                  label_width: float = 250, bar_height: float = 8, gap: float = 2.5) -> PercentChart | None:
     """Bars for criteria that have a % of plan; None when no criterion has one."""
     with_pct = [r for r in rows if _finite(r.get("pct_of_plan")) is not None]
     omitted = 0
@@ -88,7 +88,7 @@ def percent_chart(rows: Sequence[Mapping[str, Any]], bonus_line: float = 110.0, 
 
 
 def field_chart(fields: Sequence[Mapping[str, Any]], *, width: float = 600, label_width: float = 250,
-                bar_height: float = 14, gap: float = 8) -> FieldChart | None:
+                bar_height: float = 11, gap: float = 5) -> FieldChart | None:
     """Earned vs maximum points per field, on one scale (the largest field maximum)."""
     if not fields:
         return None
