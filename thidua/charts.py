@@ -71,7 +71,7 @@ def percent_chart(rows: Sequence[Mapping[str, Any]], bonus_line: float = 110.0, 
         return None
     top = max(_finite(r["pct_of_plan"]) or 0.0 for r in with_pct)
     scale_max = min(200.0, max(140.0, math.ceil(top / 20.0) * 20.0))
-    plot_width = width - label_width - 40
+    plot_width = width - label_width - 48  # the right 48 px hold the value labels
     step = bar_height + gap
     bars = []
     for i, r in enumerate(with_pct):
