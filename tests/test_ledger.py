@@ -1,0 +1,66 @@
+"""The SQLite ledger: migrations, files, results, deliveries, concurrent writers."""
+
+import multiprocessing as mp
+
+from thidua.ledger import MIGRATIONS, Ledger
+
+
+def test_migrates_to_latest_and_is_idempotent(tmp_path):
+    path = tmp_path / "l.sqlite3"
+    with Ledger(path) as ledger:
+        assert ledger.schema_version == len(MIGRATIONS)
+    with Ledger(path) as ledger:
+        assert ledger.schema_version == len(MIGRATIONS)
+
+
+def test_file_lifecycle(tmp_path):
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        fid = ledger.start_file("abc", "a.xlsx")
+        assert ledger.find_done("abc") is None
+        assert [r.id for r in ledger.unfinished()] == [fid]
+        ledger.finish_file(fid, "ok", ["output/a.pdf"], province="Đồng Tháp", year=2022)
+        done = ledger.find_done("abc")
+        assert done is not None and done.outputs == ["output/a.pdf"] and done.outcome == "ok"
+        assert ledger.unfinished() == []
+
+
+def test_results_replace_per_province_year(tmp_path):
+    row = {"code": "KT01", "name": "GRDP", "field": "Kinh tế", "kind": "increase", "plan": 7.0,
+           "actual": 8.62, "pct_of_plan": 123.14, "status": "Vượt", "points": 50, "bonus": 5}
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        ledger.record_results(1, "Đồng Tháp", 2022, [row])
+        ledger.record_results(2, "Đồng Tháp", 2022, [{**row, "actual": float("nan")}])
+        ledger.record_results(3, "Đồng Tháp", 2023, [{**row, "actual": 5.66}])
+        hist = ledger.history("Đồng Tháp", "KT01")
+    assert [(h["year"], h["actual"]) for h in hist] == [(2022, None), (2023, 5.66)]
+
+
+def test_delivery_upsert_counts_attempts(tmp_path):
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        ledger.record_delivery("r1", "out.pdf", "A@x.vn", "A", "pending", error="timeout")
+        assert ledger.delivery_status("r1", "a@x.vn") == "pending"
+        assert [d.email for d in ledger.pending_deliveries()] == ["a@x.vn"]
+        ledger.record_delivery("r1", "out.pdf", "a@x.vn", "A", "sent")
+        assert ledger.delivery_status("r1", "a@x.vn") == "sent"
+        assert ledger.pending_deliveries() == []
+        assert ledger.deliveries()[0].attempts == 2
+
+
+def _writer(path: str, n: int) -> None:
+    with Ledger(path) as ledger:
+        for i in range(n):
+            fid = ledger.start_file(f"sha{i}", f"f{i}.xlsx")
+            ledger.finish_file(fid, "ok", [])
+
+
+def test_concurrent_writers(tmp_path):
+    path = str(tmp_path / "l.sqlite3")
+    Ledger(path).close()
+    procs = [mp.get_context("spawn").Process(target=_writer, args=(path, 25)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    with Ledger(path) as ledger:
+        assert len(ledger.files()) == 75

@@ -1,0 +1,240 @@
+"""SQLite history: files processed, results per criterion and year, every email delivery."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FINAL_OUTCOMES = ("ok", "issues", "unreadable")
+DELIVERY_SENT = "sent"
+DELIVERY_PENDING = "pending"
+DELIVERY_REJECTED = "rejected"
+DELIVERY_DRY_RUN = "dry-run"
+
+# Each entry migrates the schema from version i to i+1; never edit a released step, append one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE files (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        name TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        finished_at TEXT,
+        outcome TEXT NOT NULL DEFAULT 'claimed',
+        outputs TEXT NOT NULL DEFAULT '[]',
+        message TEXT NOT NULL DEFAULT '',
+        n_issues INTEGER NOT NULL DEFAULT 0,
+        province TEXT,
+        year INTEGER
+    );
+    CREATE INDEX files_sha ON files(sha256);
+    CREATE TABLE results (
+        file_id INTEGER NOT NULL REFERENCES files(id),
+        province TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        field TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        plan REAL,
+        actual REAL,
+        pct_of_plan REAL,
+        status TEXT NOT NULL,
+        points REAL NOT NULL,
+        bonus REAL NOT NULL
+    );
+    CREATE INDEX results_province_year ON results(province, year, code);
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        report_sha256 TEXT NOT NULL,
+        report_path TEXT NOT NULL,
+        email TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        message_id TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        UNIQUE (report_sha256, email)
+    );
+    """,
+)
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One processing of one file content."""
+
+    id: int
+    sha256: str
+    name: str
+    outcome: str
+    outputs: list[str]
+    message: str
+    n_issues: int
+    claimed_at: str
+    finished_at: str | None
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """One report sent (or to be sent) to one recipient."""
+
+    report_sha256: str
+    report_path: str
+    email: str
+    name: str
+    status: str
+    attempts: int
+    last_error: str
+
+
+class Ledger:
+    """A small wrapper over one SQLite file; safe for several worker processes (WAL, short writes)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA busy_timeout=30000")
+        self._migrate()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.schema_version
+            for step, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version={step}")
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    # --- files -------------------------------------------------------------------------------
+    def start_file(self, sha256: str, name: str) -> int:
+        """Record that a file was claimed; returns its id for finish_file."""
+        cur = self.conn.execute("INSERT INTO files (sha256, name, claimed_at) VALUES (?, ?, ?)",
+                                (sha256, name, _now()))
+        return int(cur.lastrowid or 0)
+
+    def finish_file(self, file_id: int, outcome: str, outputs: list[str], *, message: str = "",
+                    n_issues: int = 0, province: str | None = None, year: int | None = None) -> None:
+        self.conn.execute(
+            "UPDATE files SET outcome=?, outputs=?, message=?, n_issues=?, province=?, year=?, finished_at=? "
+            "WHERE id=?",
+            (outcome, json.dumps(outputs, ensure_ascii=False), message, n_issues, province, year, _now(),
+             file_id),
+        )
+
+    def find_done(self, sha256: str) -> FileRecord | None:
+        """The latest finished processing of this exact content, if any."""
+        row = self.conn.execute(
+            f"SELECT * FROM files WHERE sha256=? AND outcome IN ({','.join('?' * len(FINAL_OUTCOMES))}) "
+            "ORDER BY id DESC LIMIT 1", (sha256, *FINAL_OUTCOMES)).fetchone()
+        return _file(row) if row else None
+
+    def unfinished(self) -> list[FileRecord]:
+        """Files claimed but never finished (a crash mid-way), oldest first."""
+        rows = self.conn.execute("SELECT * FROM files WHERE outcome='claimed' ORDER BY id").fetchall()
+        return [_file(r) for r in rows]
+
+    def abandon(self, file_id: int) -> None:
+        """Mark a claimed row as superseded (it will be processed again under a new id)."""
+        self.conn.execute("UPDATE files SET outcome='abandoned', finished_at=? WHERE id=?", (_now(), file_id))
+
+    def files(self) -> list[FileRecord]:
+        return [_file(r) for r in self.conn.execute("SELECT * FROM files ORDER BY id").fetchall()]
+
+    # --- results -----------------------------------------------------------------------------
+    def record_results(self, file_id: int, province: str, year: int, rows: list[dict[str, Any]]) -> None:
+        """Replace this province-year's results with the given criterion rows (one transaction)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("DELETE FROM results WHERE province=? AND year=?", (province, year))
+            self.conn.executemany(
+                "INSERT INTO results (file_id, province, year, code, name, field, kind, plan, actual, "
+                "pct_of_plan, status, points, bonus) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(file_id, province, year, r["code"], r["name"], r["field"], r["kind"], _num(r.get("plan")),
+                  _num(r.get("actual")), _num(r.get("pct_of_plan")), r["status"], float(r["points"]),
+                  float(r["bonus"])) for r in rows],
+            )
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def history(self, province: str, code: str) -> list[dict[str, Any]]:
+        """Earlier years of one criterion for one province, oldest first."""
+        rows = self.conn.execute("SELECT * FROM results WHERE province=? AND code=? ORDER BY year",
+                                 (province, code)).fetchall()
+        return [dict(r) for r in rows]
+
+    # --- deliveries --------------------------------------------------------------------------
+    def delivery_status(self, report_sha256: str, email: str) -> str | None:
+        row = self.conn.execute("SELECT status FROM deliveries WHERE report_sha256=? AND email=?",
+                                (report_sha256, email.lower())).fetchone()
+        return str(row[0]) if row else None
+
+    def record_delivery(self, report_sha256: str, report_path: str, email: str, name: str, status: str,
+                        *, error: str = "", message_id: str = "") -> None:
+        """Insert or update the delivery of one report to one address, counting attempts."""
+        self.conn.execute(
+            "INSERT INTO deliveries (report_sha256, report_path, email, name, status, attempts, last_error, "
+            "message_id, updated_at) VALUES (?,?,?,?,?,1,?,?,?) "
+            "ON CONFLICT (report_sha256, email) DO UPDATE SET status=excluded.status, "
+            "report_path=excluded.report_path, attempts=attempts+1, last_error=excluded.last_error, "
+            "message_id=excluded.message_id, updated_at=excluded.updated_at",
+            (report_sha256, report_path, email.lower(), name, status, error, message_id, _now()),
+        )
+
+    def pending_deliveries(self) -> list[DeliveryRecord]:
+        rows = self.conn.execute("SELECT * FROM deliveries WHERE status=? ORDER BY id",
+                                 (DELIVERY_PENDING,)).fetchall()
+        return [_delivery(r) for r in rows]
+
+    def deliveries(self) -> list[DeliveryRecord]:
+        return [_delivery(r) for r in self.conn.execute("SELECT * FROM deliveries ORDER BY id").fetchall()]
+
+
+def _num(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if f == f else None
+
+
+def _file(row: sqlite3.Row) -> FileRecord:
+    return FileRecord(row["id"], row["sha256"], row["name"], row["outcome"], json.loads(row["outputs"]),
+                      row["message"], row["n_issues"], row["claimed_at"], row["finished_at"])
+
+
+def _delivery(row: sqlite3.Row) -> DeliveryRecord:
+    return DeliveryRecord(row["report_sha256"], row["report_path"], row["email"], row["name"], row["status"],
+                          row["attempts"], row["last_error"])
