@@ -118,3 +118,19 @@ def test_field_chart_scales_to_the_largest_field():
 
 def test_renderer_is_built_once_per_templates_folder(config):
     assert render.get_renderer(config.templates_dir) is render.get_renderer(config.templates_dir)
+
+
+def test_key_criteria_edge_cases_read_naturally(config):
+    from tests.assessment_fixture import ROWS
+
+    rows = [list(r) for r in ROWS]
+    rows[0][6] = 7.35  # GRDP 105% of plan: below the bonus line
+    rows[2][6] = float("nan")  # budget revenue without a figure yet
+    rows = [tuple(r) for r in rows]
+    text = render.get_renderer(config.templates_dir).html(build_assessment(rows), config)
+    assert "- Tốc độ tăng trưởng GRDP (Sở Kế hoạch và Đầu tư): năm 2022 đạt 105% so kế hoạch; " \
+           "còn thiếu 0,35 điểm phần trăm để vượt mức 110% kế hoạch." in " ".join(text.split())
+    assert "- Thu NSNN trên địa bàn (Sở Tài chính): năm 2022 chưa có số liệu;" in " ".join(text.split())
+    assert "chưa có số liệu 1/14 tiêu chí, gồm: thu NSNN trên địa bàn" in text
+    assert "- Kéo giảm tai nạn giao thông (số vụ, số người chết, số người bị thương): kết quả không đạt, " \
+           "kế hoạch đạt." in " ".join(text.split())
