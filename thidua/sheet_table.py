@@ -73,7 +73,9 @@ class Table:
 
     def _missing(self, row: int, key: str, code: str, expected: str) -> None:
         col = self.columns.get(key)
-        formula = self.grid.formulas.get((row, col)) if col else None
+        if col is None:  # an absent optional column, or a required one already reported missing
+            return
+        formula = self.grid.formulas.get((row, col))
         if formula is not None:
             self.issues.append(make_issue("formula-without-value", self.grid.name, self.where(row, key), formula))
         elif code:

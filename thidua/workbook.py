@@ -16,7 +16,7 @@ from thidua.issue_catalog import make_issue, message
 from thidua.model import Issue
 from thidua.sheet_table import Grid, Table, is_blank, locate_table, show
 from thidua.textfold import LabelMatcher, fold
-from thidua.xlsx_guard import WorkbookScan, inspect_workbook
+from thidua.xlsx_guard import WorkbookScan, column_number, inspect_workbook
 
 KIND_MATCHER = LabelMatcher(contract.KIND_LABELS)
 PASS_FAIL_MATCHER = LabelMatcher({k: k for k in contract.PASS_FAIL_VALUES})
@@ -209,6 +209,18 @@ def _read_deductions(grid: Grid | None, issues: list[Issue]) -> pd.DataFrame:
 
 # --- the workbook -----------------------------------------------------------------------------------
 
+_SHEET_ORDER = {name: i for i, name in enumerate(
+    (contract.SHEET_INFO, contract.SHEET_CRITERIA, contract.SHEET_DEDUCTIONS))}
+_CELL = re.compile(r"!([A-Z]+)(\d+)")
+
+
+def _issue_order(issue: Issue) -> tuple[int, int, int]:
+    """Sheet by sheet; sheet-level issues first, then by row and column (stable within a cell)."""
+    match = _CELL.search(issue.cell)
+    row, col = (int(match.group(2)), column_number(match.group(1))) if match else (0, 0)
+    return _SHEET_ORDER.get(issue.sheet, 9), row, col
+
+
 def _open(path: Path) -> python_calamine.CalamineWorkbook:
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path))
@@ -231,7 +243,7 @@ def read_workbook(path: Path) -> model.ReadResult:
         for sheet in (contract.INFO_SHEET, contract.CRITERIA_SHEET, contract.DEDUCTIONS_SHEET):
             actual = _find_sheet(names, sheet.name)
             if actual is None and sheet.required:
-                issues.append(make_issue("missing-sheet", sheet.name, sheet.name, sheet=sheet.name))
+                issues.append(make_issue("missing-sheet", sheet.name, sheet.name))
             grids[sheet.name] = _load_grid(book, actual, scan) if actual is not None else None
     except python_calamine.CalamineError as exc:
         raise UnreadableFileError(message("unreadable-file", value=type(exc).__name__), code="unreadable-file") from exc
@@ -242,6 +254,6 @@ def read_workbook(path: Path) -> model.ReadResult:
     criteria = _read_criteria(criteria_grid, issues) if criteria_grid is not None else None
     deductions = _read_deductions(grids[contract.SHEET_DEDUCTIONS], issues)
     if issues or criteria is None:
-        return model.ReadResult(None, issues)
+        return model.ReadResult(None, sorted(issues, key=_issue_order))
     return model.ReadResult(model.Submission(meta, criteria, deductions, source=path), [])
 

@@ -259,7 +259,7 @@ def inspect_workbook(path: Path) -> WorkbookScan:
         if head == OLE_SIGNATURE:
             raise _refuse("encrypted-workbook")
         if head[:2] != b"PK":
-            raise _refuse("not-a-workbook", "tệp rỗng" if not head else "không phải định dạng .xlsx")
+            raise _refuse("not-a-workbook", "tệp rỗng" if not head else "nội dung không phải tệp nén ZIP của .xlsx")
         try:
             zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
