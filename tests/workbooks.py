@@ -51,11 +51,13 @@ def info_rows(**values: object) -> list[list[object]]:
     return [["Mục", "Giá trị"]] + [[k, v] for k, v in merged.items() if v is not None]
 
 
-def criteria_rows(rows: Sequence[Mapping[str, object]], headers: Sequence[str] = HEADERS) -> list[list[object]]:
-    """Raw `Tiêu chí` rows: the header row, then each row's values in `headers` order."""
+def criteria_rows(rows: Sequence[Mapping[str, object]], headers: Sequence[str] = HEADERS,
+                  rename: Callable[[str], str] | None = None) -> list[list[object]]:
+    """Raw `Tiêu chí` rows: the header row (shown through `rename`), then values in `headers` order."""
     keys = [next(c.key for c in contract.CRITERIA_SHEET.columns if c.header == h) if h in HEADERS else None
             for h in headers]
-    return [list(headers)] + [[row.get(k) if k else None for k in keys] for row in rows]
+    shown = [rename(h) if rename else h for h in headers]
+    return [shown] + [[row.get(k) if k else None for k in keys] for row in rows]
 
 
 def raw_workbook(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]],
@@ -77,10 +79,10 @@ def raw_workbook(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]],
 
 def standard_raw(path: Path, rows: Sequence[Mapping[str, object]] | None = None,
                  headers: Sequence[str] = HEADERS, tweak: Callable[[Workbook], None] | None = None,
-                 **info: object) -> Path:
+                 rename: Callable[[str], str] | None = None, **info: object) -> Path:
     """Raw Thông tin + Tiêu chí sheets (no Điểm trừ), for tests that bend the layout."""
-    return raw_workbook(path, {"Thông tin": info_rows(**info),
-                               "Tiêu chí": criteria_rows(criteria() if rows is None else rows, headers)}, tweak)
+    table = criteria_rows(criteria() if rows is None else rows, headers, rename)
+    return raw_workbook(path, {"Thông tin": info_rows(**info), "Tiêu chí": table}, tweak)
 
 
 def rezip(source: Path, target: Path, *, replace: Mapping[str, bytes] | None = None,
