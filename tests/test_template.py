@@ -64,3 +64,9 @@ def test_libreoffice_saved_workbook_reads_the_same(tmp_path, example_path):
     blank_issues = [(i.cell, i.code) for i in read_workbook(outdir / "blank.xlsx").issues]
     assert blank_issues == [("Thông tin!B2", "missing-value"), ("Thông tin!B3", "missing-value"),
                             ("Tiêu chí", "no-criteria")]
+
+
+def test_meta_without_recipients_or_date(tmp_path):
+    info = wb.meta(recipients=[], report_date=None, cluster="")
+    sub = read_workbook(wb.filled(tmp_path / "x.xlsx", info=info)).submission
+    assert (sub.meta.recipients, sub.meta.report_date, sub.meta.cluster) == ([], None, "")

@@ -95,9 +95,10 @@ def _info_sheet(wb: Workbook, meta: model.ReportMeta | None) -> None:
         ws.cell(row=r, column=1, value=info.label).font = BOLD
         cell = ws.cell(row=r, column=2)
         value = values.get(info.key)
-        if info.type == contract.LINES and value:
-            cell.value = "\n".join(value)  # type: ignore[arg-type]
-            ws.row_dimensions[r].height = 15 * max(1, len(value))  # type: ignore[arg-type]
+        if info.type == contract.LINES:
+            lines = list(value or [])  # type: ignore[call-overload]
+            cell.value = "\n".join(lines) or None
+            ws.row_dimensions[r].height = 15 * max(1, len(lines))
         elif info.type == contract.DATE:
             cell.value = value or None
             cell.number_format = DATE_FORMAT
