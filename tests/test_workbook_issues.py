@@ -4,6 +4,7 @@ import pytest
 from openpyxl.styles import Border, Side
 
 from tests import workbooks as wb
+from thidua import workbook
 from thidua.issue_catalog import CATALOG
 from thidua.workbook import read_workbook
 
@@ -85,7 +86,16 @@ def test_issue_code_is_reported_at_its_cell(tmp_path, code):
 
 def test_every_cell_level_code_has_a_case():
     cell_codes = {code for code, t in CATALOG.items() if not t.fatal}
-    assert cell_codes == set(CASES)
+    assert cell_codes == {*CASES, "too-many-issues"}
+
+
+def test_issues_are_capped_with_a_final_note(tmp_path, monkeypatch):
+    monkeypatch.setattr(workbook, "MAX_ISSUES", 50)
+    rows = [wb.criterion(f"C{i}", actual="bảy") for i in range(60)]
+    issues = read_workbook(wb.standard_raw(tmp_path / "x.xlsx", rows=rows)).issues
+    assert len(issues) == 51 and {i.code for i in issues[:50]} == {"non-numeric"}
+    assert (issues[-1].cell, issues[-1].code) == ("Tệp", "too-many-issues")
+    assert issues[-1].message.startswith("Tệp có hơn 50 lỗi")
 
 
 def test_message_says_what_was_found_and_what_is_expected(tmp_path):

@@ -81,6 +81,9 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
     IssueType("bad-date", "Ngày không hợp lệ",
               "Ô {where} ({column}): \"{value}\" không phải là ngày hợp lệ. Cần nhập ngày dạng ngày/tháng/năm, "
               "ví dụ 30/5/2023."),
+    IssueType("too-many-issues", "Quá nhiều lỗi",
+              "Tệp có hơn {value} lỗi; chỉ liệt kê {value} lỗi đầu tiên. Hãy kiểm tra lại cách điền mẫu "
+              "(đúng trang tính, đúng cột) rồi kiểm tra lại."),
     # Whole-file refusals (raised by xlsx_guard as UnreadableFileError)
     IssueType("file-too-large", "Tệp quá lớn",
               "Tệp nặng {value}, vượt giới hạn {expected}. Hãy xóa dữ liệu, hình ảnh thừa rồi gửi lại.", True),

@@ -33,6 +33,19 @@ _DATE_PATTERNS = (
     (re.compile(r"^ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})$"), (3, 2, 1)),
 )
 YEAR_RANGE = (2000, 2100)
+MAX_ISSUES = 1000  # beyond this a file is clearly not filled as the template asks; memory stays bounded
+
+
+class _CappedIssues(list):
+    """A list of issues that stops growing at MAX_ISSUES (and remembers that it did)."""
+
+    overflow = False
+
+    def append(self, issue: Issue) -> None:
+        if len(self) < MAX_ISSUES:
+            super().append(issue)
+        else:
+            self.overflow = True
 
 
 def _load_grid(book: python_calamine.CalamineWorkbook, name: str, scan: WorkbookScan) -> Grid:
@@ -238,7 +251,7 @@ def read_workbook(path: Path) -> model.ReadResult:
     book = _open(path)
     try:
         names = list(book.sheet_names)
-        issues: list[Issue] = []
+        issues = _CappedIssues()
         grids: dict[str, Grid | None] = {}
         for sheet in (contract.INFO_SHEET, contract.CRITERIA_SHEET, contract.DEDUCTIONS_SHEET):
             actual = _find_sheet(names, sheet.name)
@@ -254,6 +267,9 @@ def read_workbook(path: Path) -> model.ReadResult:
     criteria = _read_criteria(criteria_grid, issues) if criteria_grid is not None else None
     deductions = _read_deductions(grids[contract.SHEET_DEDUCTIONS], issues)
     if issues or criteria is None:
-        return model.ReadResult(None, sorted(issues, key=_issue_order))
+        ordered = sorted(issues, key=_issue_order)
+        if issues.overflow:
+            ordered.append(make_issue("too-many-issues", "", "Tệp", MAX_ISSUES))
+        return model.ReadResult(None, ordered)
     return model.ReadResult(model.Submission(meta, criteria, deductions, source=path), [])
 

@@ -11,8 +11,10 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -27,6 +29,7 @@ RATIO_MIN_BYTES = 1024 * 1024
 MAX_MEMBERS = 2000
 MAX_SHEET_ROWS = 20_000
 MAX_SHEET_CELLS = 1_000_000  # rows × columns of the used area of one worksheet
+MAX_FORMULAS_RECORDED = 10_000  # formulas without a stored value remembered per sheet
 PROLOG_BYTES = 64 * 1024
 CHUNK = 256 * 1024
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -132,27 +135,29 @@ class _SheetScanner:
             return
         if _FORMULA_TAG.search(text):
             for col, row, body in _CELL_WITH_BODY.findall(text):
+                if len(self.scan.formulas_without_value) >= MAX_FORMULAS_RECORDED:
+                    break
                 if _FORMULA_TAG.search(body) and not _VALUE.search(body):
                     formula = _FORMULA_TEXT.search(body)
                     shown = "=" + formula.group(1).decode("utf-8", "replace") if formula else "công thức"
                     self.scan.formulas_without_value[(int(row), column_number(col))] = shown
 
 
-def _inflate(fh: object, info: zipfile.ZipInfo, budget: int) -> object:
+def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, budget: int) -> Iterator[bytes]:
     """Yield the member's real inflated bytes in chunks, refusing size lies and overruns."""
-    fh.seek(info.header_offset)  # type: ignore[attr-defined]
-    header = fh.read(30)  # type: ignore[attr-defined]
+    fh.seek(info.header_offset)
+    header = fh.read(30)
     if len(header) != 30 or header[:4] != b"PK\x03\x04":
         raise _refuse("truncated-file", f"thiếu phần {info.filename}")
     name_len, extra_len = struct.unpack("<HH", header[26:30])
-    fh.seek(info.header_offset + 30 + name_len + extra_len)  # type: ignore[attr-defined]
+    fh.seek(info.header_offset + 30 + name_len + extra_len)
     inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     left, produced, crc = info.compress_size, 0, 0
     limit = min(info.file_size, budget)
     while left > 0 or (inflater is not None and inflater.unconsumed_tail):
         raw = b""
         if left > 0:
-            raw = fh.read(min(left, CHUNK))  # type: ignore[attr-defined]
+            raw = fh.read(min(left, CHUNK))
             if not raw:
                 raise _refuse("truncated-file", f"phần {info.filename} bị thiếu dữ liệu")
             left -= len(raw)
@@ -268,7 +273,7 @@ def inspect_workbook(path: Path) -> WorkbookScan:
             return _scan_members(fh, _check_members(zf))
 
 
-def _scan_members(fh: object, infos: list[zipfile.ZipInfo]) -> WorkbookScan:
+def _scan_members(fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> WorkbookScan:
     small: dict[str, bytes] = {}
     scanners: dict[str, _SheetScanner] = {}
     budget = MAX_TOTAL_INFLATED
