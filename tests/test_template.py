@@ -54,8 +54,10 @@ def test_write_is_atomic_and_overwrites(tmp_path):
 def test_libreoffice_saved_workbook_reads_the_same(tmp_path, example_path):
     outdir = tmp_path / "lo"
     blank = write_template(tmp_path / "blank.xlsx")
+    merged = wb.standard_raw(tmp_path / "merged.xlsx", rows=[wb.criterion("KT01", plan="=3+4"), wb.criterion("KT02")],
+                             tweak=lambda book: book["Tiêu chí"].merge_cells("A3:B3"))
     cmd = ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xlsx",
-           "--outdir", str(outdir), str(example_path), str(blank)]
+           "--outdir", str(outdir), str(example_path), str(blank), str(merged)]
     subprocess.run(cmd, check=True, capture_output=True, timeout=180)
     original, resaved = read_workbook(example_path), read_workbook(outdir / example_path.name)
     assert resaved.valid, resaved.issues
@@ -64,6 +66,9 @@ def test_libreoffice_saved_workbook_reads_the_same(tmp_path, example_path):
     blank_issues = [(i.cell, i.code) for i in read_workbook(outdir / "blank.xlsx").issues]
     assert blank_issues == [("Thông tin!B2", "missing-value"), ("Thông tin!B3", "missing-value"),
                             ("Tiêu chí", "no-criteria")]
+    # LibreOffice stores the formula's value (so no formula-without-value) and keeps the merge
+    assert [(i.cell, i.code) for i in read_workbook(outdir / "merged.xlsx").issues] == [
+        ("Tiêu chí!A3:B3", "merged-cells")]
 
 
 def test_meta_without_recipients_or_date(tmp_path):

@@ -96,7 +96,7 @@ def _recipients(value: str) -> list[str]:
 def _read_info(grid: Grid, issues: list[Issue]) -> model.ReportMeta:
     meta = model.ReportMeta(province="", year=0)
     table = locate_table(grid, contract.INFO_SHEET, issues)
-    if table is None:
+    if table is None or "value" not in table.columns:
         return meta
     seen: set[str] = set()
     for row in table.data_rows:
@@ -105,7 +105,7 @@ def _read_info(grid: Grid, issues: list[Issue]) -> model.ReportMeta:
             continue
         seen.add(key)
         info = next(r for r in contract.INFO_ROWS if r.key == key)
-        value, where = table.raw(row, "value"), table.where(row, "value") if "value" in table.columns else ""
+        value, where = table.raw(row, "value"), table.where(row, "value")
         if is_blank(value):
             formula = grid.formulas.get((row, table.columns.get("value", 0)))
             if formula is not None:
