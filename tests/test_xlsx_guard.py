@@ -66,6 +66,17 @@ def test_truncated_file(tmp_path, good):
     assert _refused(path).code == "truncated-file"
 
 
+def test_corrupted_bytes_inside_a_member(tmp_path, good):
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as zf:
+        info = zf.getinfo("xl/worksheets/sheet3.xml")
+    start = info.header_offset + 30 + len(info.filename) + 10
+    data[start:start + 64] = bytes(64)
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(bytes(data))
+    assert _refused(path).code == "truncated-file"
+
+
 def test_file_over_20_mb_is_refused_before_reading(tmp_path):
     path = tmp_path / "big.xlsx"
     with open(path, "wb") as fh:

@@ -111,11 +111,11 @@ class Table:
         return math.nan
 
     def choice(self, row: int, key: str, matcher: LabelMatcher, code: str, expected: str,
-               missing_code: str = "") -> str | None:
+               missing_code: str = "", missing_expected: str = "") -> str | None:
         """A label matched tolerantly; None when blank (and `missing_code` recorded) or unknown (`code`)."""
         value = self.raw(row, key)
         if is_blank(value):
-            self._missing(row, key, missing_code, expected)
+            self._missing(row, key, missing_code, missing_expected or expected)
             return None
         hit = matcher.match(show(value))
         if hit is None:

@@ -169,7 +169,8 @@ def _read_criteria(grid: Grid, issues: list[Issue]) -> pd.DataFrame | None:
                                          first=first_row_of[folded]))
             else:
                 first_row_of[folded] = row
-        kind = table.choice(row, "kind", KIND_MATCHER, "unknown-kind", KINDS_TEXT, "missing-value")
+        kind = table.choice(row, "kind", KIND_MATCHER, "unknown-kind", KINDS_TEXT, "missing-value",
+                            missing_expected=f"một trong: {KINDS_TEXT}.")
         plan, plan_label = _target(table, row, "plan", kind, True)
         actual, actual_label = _target(table, row, "actual", kind, False)
         previous, _ = _target(table, row, "previous", kind, False)
@@ -196,8 +197,8 @@ def _read_criteria(grid: Grid, issues: list[Issue]) -> pd.DataFrame | None:
 # --- Điểm trừ ---------------------------------------------------------------------------------------
 
 def _empty_deductions() -> pd.DataFrame:
-    return pd.DataFrame({"row": pd.Series([], dtype="int64"), "content": pd.Series([], dtype=object),
-                         "points": pd.Series([], dtype="float64"), "note": pd.Series([], dtype=object)},
+    return pd.DataFrame({"row": pd.Series([], dtype="int64"), "content": pd.Series([], dtype="str"),
+                         "points": pd.Series([], dtype="float64"), "note": pd.Series([], dtype="str")},
                         columns=list(model.DEDUCTION_COLUMNS))
 
 
@@ -258,7 +259,7 @@ def read_workbook(path: Path) -> model.ReadResult:
             if actual is None and sheet.required:
                 issues.append(make_issue("missing-sheet", sheet.name, sheet.name))
             grids[sheet.name] = _load_grid(book, actual, scan) if actual is not None else None
-    except python_calamine.CalamineError as exc:
+    except (python_calamine.CalamineError, ValueError, OverflowError) as exc:
         raise UnreadableFileError(message("unreadable-file", value=type(exc).__name__), code="unreadable-file") from exc
     finally:
         book.close()

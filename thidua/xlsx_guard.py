@@ -139,7 +139,8 @@ class _SheetScanner:
                     break
                 if _FORMULA_TAG.search(body) and not _VALUE.search(body):
                     formula = _FORMULA_TEXT.search(body)
-                    shown = "=" + formula.group(1).decode("utf-8", "replace") if formula else "công thức"
+                    text = formula.group(1).decode("utf-8", "replace") if formula else ""
+                    shown = "=" + text if text else "công thức dùng chung"
                     self.scan.formulas_without_value[(int(row), column_number(col))] = shown
 
 
@@ -161,14 +162,21 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, budget: int) -> Iterator[bytes
             if not raw:
                 raise _refuse("truncated-file", f"phần {info.filename} bị thiếu dữ liệu")
             left -= len(raw)
-        data = raw if inflater is None else inflater.decompress(inflater.unconsumed_tail + raw, limit - produced + 1)
+        try:
+            data = raw if inflater is None else inflater.decompress(inflater.unconsumed_tail + raw,
+                                                                     limit - produced + 1)
+        except zlib.error as exc:
+            raise _refuse("truncated-file", f"phần {info.filename} bị hỏng") from exc
         produced += len(data)
         if produced > limit:
             raise _refuse("zip-bomb", f"phần {info.filename} giải nén lớn hơn khai báo")
         crc = zlib.crc32(data, crc)
         yield data
     if inflater is not None:
-        tail = inflater.flush()
+        try:
+            tail = inflater.flush()
+        except zlib.error as exc:
+            raise _refuse("truncated-file", f"phần {info.filename} bị hỏng") from exc
         produced += len(tail)
         crc = zlib.crc32(tail, crc)
         if produced > limit:
@@ -267,7 +275,8 @@ def inspect_workbook(path: Path) -> WorkbookScan:
             raise _refuse("not-a-workbook", "tệp rỗng" if not head else "nội dung không phải tệp nén ZIP của .xlsx")
         try:
             zf = zipfile.ZipFile(fh)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+                struct.error) as exc:
             raise _refuse("truncated-file", "không đọc được mục lục tệp nén") from exc
         with zf:
             return _scan_members(fh, _check_members(zf))
