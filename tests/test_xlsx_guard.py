@@ -186,3 +186,19 @@ def test_guard_maps_sheets_and_finds_formulas_without_values(tmp_path):
     assert list(scan.sheets) == ["Thông tin", "Tiêu chí"]
     assert scan.sheets["Tiêu chí"].formulas_without_value == {(2, 6): "=SUM(1,2)"}
     assert (scan.sheets["Tiêu chí"].max_row, scan.sheets["Tiêu chí"].max_col) == (2, 14)
+
+
+@pytest.mark.parametrize("junk", [b"<c r=\"A1\" " * 400_000, b"<c r=\"A1\"><f>" * 300_000,
+                                  b"<row>" + b"<c " * 1_000_000])
+def test_pathological_sheet_xml_is_handled_in_bounded_time(tmp_path, good, junk):
+    sheet = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    path = wb.rezip(good, tmp_path / "junk.xlsx", replace={"xl/worksheets/sheet3.xml": sheet + junk},
+                    compression=zipfile.ZIP_STORED)  # stored: the ratio check must not be what stops it
+    started = time.perf_counter()
+    try:
+        result = read_workbook(path)
+    except UnreadableFileError as err:
+        assert err.code in {"unreadable-file", "sheet-too-large"}
+    else:
+        assert not result.valid
+    assert time.perf_counter() - started < 3.0

@@ -30,19 +30,25 @@ MAX_MEMBERS = 2000
 MAX_SHEET_ROWS = 20_000
 MAX_SHEET_CELLS = 1_000_000  # rows × columns of the used area of one worksheet
 MAX_FORMULAS_RECORDED = 10_000  # formulas without a stored value remembered per sheet
+MAX_FORMULAS_EXAMINED = 100_000  # formula tags looked at per sheet (each costs at most FORMULA_WINDOW)
+FORMULA_WINDOW = 12 * 1024  # a formula cell's body must end within this many bytes
 PROLOG_BYTES = 64 * 1024
 CHUNK = 256 * 1024
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 _NS_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
-_CELL_REF = re.compile(rb"<" + _NS_PREFIX + rb"c\s[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"[^>]*?(/?)>")
+# Attribute runs are bounded ({0,300}) so hostile bytes cannot make a regex backtrack quadratically.
+_ATTRS = rb"[^<>]{0,300}?"
+_CELL_REF = re.compile(rb"<" + _NS_PREFIX + rb"c\s" + _ATTRS + rb"\br=\"([A-Z]{1,3})(\d{1,7})\"" + _ATTRS
+                       + rb"(/?)>")
 _CELL_TAG = re.compile(rb"<" + _NS_PREFIX + rb"c[\s>/]")
 _ROW_TAG = re.compile(rb"<" + _NS_PREFIX + rb"row[\s>/]")
 _FORMULA_TAG = re.compile(rb"<" + _NS_PREFIX + rb"f[\s>/]")
-_CELL_WITH_BODY = re.compile(rb"<" + _NS_PREFIX + rb"c\s[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"[^>]*?(?<!/)>"
-                             rb"(.*?)</" + _NS_PREFIX + rb"c>", re.DOTALL)
+_CELL_OPENED_HERE = re.compile(rb"<" + _NS_PREFIX + rb"c\s" + _ATTRS + rb"\br=\"([A-Z]{1,3})(\d{1,7})\""
+                               + _ATTRS + rb"(?<!/)>\s*")
+_CELL_CLOSE = re.compile(rb"</" + _NS_PREFIX + rb"c>")
 _VALUE = re.compile(rb"<" + _NS_PREFIX + rb"(?:v>[^<]|is[\s>])")
-_FORMULA_TEXT = re.compile(rb"<" + _NS_PREFIX + rb"f[^>]*>([^<]*)<")
+_FORMULA_TEXT = re.compile(rb"<" + _NS_PREFIX + rb"f[^<>]{0,300}>([^<]{0,8192})<")
 _DTD = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROOT_START = re.compile(r"<[A-Za-z_]")
 
@@ -100,6 +106,7 @@ class _SheetScanner:
         self.cells = 0
         self.cells_with_ref = 0
         self.rows = 0
+        self.formulas = 0
         self.oversized = False
 
     def feed(self, data: bytes, final: bool = False) -> None:
@@ -111,7 +118,7 @@ class _SheetScanner:
             if len(buf) < 4 * CHUNK:
                 self.pending = buf
                 return
-            cut = buf.rfind(b">") + 1
+            cut = buf.rfind(b">") + 1 or len(buf)
         self._scan(buf[:cut])
         self.pending = buf[cut:]
 
@@ -133,15 +140,24 @@ class _SheetScanner:
         if s.max_row > MAX_SHEET_ROWS or s.max_row * s.max_col > MAX_SHEET_CELLS:
             self.oversized = True  # stop scanning; refused once the sheet's name is known
             return
-        if _FORMULA_TAG.search(text):
-            for col, row, body in _CELL_WITH_BODY.findall(text):
-                if len(self.scan.formulas_without_value) >= MAX_FORMULAS_RECORDED:
-                    break
-                if _FORMULA_TAG.search(body) and not _VALUE.search(body):
-                    formula = _FORMULA_TEXT.search(body)
-                    text = formula.group(1).decode("utf-8", "replace") if formula else ""
-                    shown = "=" + text if text else "công thức dùng chung"
-                    self.scan.formulas_without_value[(int(row), column_number(col))] = shown
+        self._find_formulas_without_value(text)
+
+    def _find_formulas_without_value(self, text: bytes) -> None:
+        """<f> is a cell's first child: look just before it for the cell's r, just after for a value."""
+        found = self.scan.formulas_without_value
+        for tag in _FORMULA_TAG.finditer(text):
+            self.formulas += 1
+            if self.formulas > MAX_FORMULAS_EXAMINED or len(found) >= MAX_FORMULAS_RECORDED:
+                return
+            start = tag.start()
+            opened = text.rfind(b"<", max(0, start - 700), start)
+            cell = _CELL_OPENED_HERE.fullmatch(text, opened, start) if opened >= 0 else None
+            close = _CELL_CLOSE.search(text, start, start + FORMULA_WINDOW)
+            if cell is None or close is None or _VALUE.search(text, start, close.start()):
+                continue
+            formula = _FORMULA_TEXT.match(text, start, close.start() + 1)
+            shown = formula.group(1).decode("utf-8", "replace") if formula else ""
+            found[(int(cell.group(2)), column_number(cell.group(1)))] = "=" + shown if shown else "công thức dùng chung"
 
 
 def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, budget: int) -> Iterator[bytes]:
