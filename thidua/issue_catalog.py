@@ -1,4 +1,8 @@
-"""The one catalog of issue codes: kebab-case code → Vietnamese title and message template."""
+"""The one catalog of issue codes: kebab-case code → Vietnamese title and message template.
+
+An Issue's `cell` is one of: a cell "Tiêu chí!F12", a merged range "Tiêu chí!A3:B3", a sheet name
+"Tiêu chí" (sheet-level problems), or "Tệp" (too-many-issues).
+"""
 
 from __future__ import annotations
 

@@ -85,10 +85,8 @@ class Table:
         """A text cell ("" when blank, or when the column is absent); numbers shown without ".0"."""
         value = self.raw(row, key)
         if is_blank(value):
-            if key in self.columns and self.sheet.column(key).required:
-                self._missing(row, key, "missing-value", self.sheet.column(key).help)
-            else:
-                self._missing(row, key, "", "")
+            column = self.sheet.column(key)
+            self._missing(row, key, "missing-value" if column.required else "", column.help)
             return ""
         return show(value)
 
