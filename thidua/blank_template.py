@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -23,6 +24,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 THIN = Side(style="thin", color="A6A6A6")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+GUIDE_WIDTHS = (24, 11, 30, 60, 30)
 MIN_VALIDATED_ROWS = 500  # dropdowns cover at least this many data rows
 DATE_FORMAT = "dd/mm/yyyy"
 
@@ -84,6 +86,7 @@ def _table_sheet(wb: Workbook, sheet: contract.Sheet, rows: Sequence[Row]) -> No
                 cell = ws.cell(row=r, column=col, value=value)
                 if column.type == contract.TEXT and len(str(value)) > column.width:
                     cell.alignment = WRAP
+                    _fit_height(ws, r, [(str(value), column.width)])
 
 
 def _info_sheet(wb: Workbook, meta: model.ReportMeta | None) -> None:
@@ -95,9 +98,10 @@ def _info_sheet(wb: Workbook, meta: model.ReportMeta | None) -> None:
         ws.cell(row=r, column=1, value=info.label).font = BOLD
         cell = ws.cell(row=r, column=2)
         value = values.get(info.key)
-        if info.type == contract.LINES and value:
-            cell.value = "\n".join(value)  # type: ignore[arg-type]
-            ws.row_dimensions[r].height = 15 * max(1, len(value))  # type: ignore[arg-type]
+        if info.type == contract.LINES:
+            lines = list(value or [])  # type: ignore[call-overload]
+            cell.value = "\n".join(lines) or None
+            ws.row_dimensions[r].height = 15 * max(1, len(lines))
         elif info.type == contract.DATE:
             cell.value = value or None
             cell.number_format = DATE_FORMAT
@@ -118,17 +122,26 @@ def _info_sheet(wb: Workbook, meta: model.ReportMeta | None) -> None:
     ws.add_data_validation(date)
 
 
+def _fit_height(ws: Worksheet, row: int, texts: Sequence[tuple[str, float]]) -> None:
+    """Set a row height that shows wrapped text (LibreOffice does not re-fit rows written by openpyxl)."""
+    lines = max(sum(math.ceil(max(len(part), 1) / width) for part in str(text).split("\n"))
+                for text, width in texts)
+    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, 16 * max(1, lines))
+
+
 def _guide_sheet(wb: Workbook) -> None:
     ws = wb.active
     ws.title = contract.SHEET_GUIDE
-    for letter, width in zip("ABCDE", (24, 12, 22, 60, 30), strict=True):
-        ws.column_dimensions[letter].width = width
+    for col, width in enumerate(GUIDE_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
     ws.cell(row=1, column=1, value="HƯỚNG DẪN ĐIỀN MẪU TIÊU CHÍ THI ĐUA").font = TITLE_FONT
     r = 3
     ws.cell(row=r, column=1, value="Các bước").font = BOLD
     for i, step in enumerate(contract.FILLING_STEPS, start=1):
         r += 1
-        ws.cell(row=r, column=1, value=f"{i}. {step}")
+        ws.cell(row=r, column=1, value=f"{i}. {step}").alignment = WRAP
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(GUIDE_WIDTHS))
+        _fit_height(ws, r, [(f"{i}. {step}", sum(GUIDE_WIDTHS))])
     for sheet in (contract.INFO_SHEET, contract.CRITERIA_SHEET, contract.DEDUCTIONS_SHEET):
         r += 2
         ws.cell(row=r, column=1, value=f"Trang \"{sheet.name}\": {sheet.purpose}").font = BOLD
@@ -143,10 +156,19 @@ def _guide_sheet(wb: Workbook) -> None:
                      c.example) for c in sheet.columns])
         for label, required, kind, help_text, example in entries:
             r += 1
-            for col, value in enumerate((label, "Bắt buộc" if required else "", kind, help_text, example),
-                                        start=1):
+            values = (label, "Bắt buộc" if required else "", kind, help_text, example)
+            for col, value in enumerate(values, start=1):
                 cell = ws.cell(row=r, column=col, value=value)
                 cell.alignment, cell.border = WRAP, BOX
+            _fit_height(ws, r, list(zip(values, GUIDE_WIDTHS, strict=True)))
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Landscape A4, all columns on one page width (officers print the template)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def build_workbook(*, criteria_rows: Sequence[Row] | None = None, meta: model.ReportMeta | None = None,
@@ -157,6 +179,8 @@ def build_workbook(*, criteria_rows: Sequence[Row] | None = None, meta: model.Re
     _info_sheet(wb, meta)
     _table_sheet(wb, contract.CRITERIA_SHEET, criteria_rows or [])
     _table_sheet(wb, contract.DEDUCTIONS_SHEET, deductions or [])
+    for ws in wb.worksheets:
+        _print_setup(ws)
     return wb
 
 

@@ -137,7 +137,7 @@ DEDUCTIONS_SHEET = Sheet(SHEET_DEDUCTIONS, False, "Các khoản điểm trừ (n
 
 INFO_SHEET = Sheet(SHEET_INFO, True, "Thông tin chung của báo cáo: đơn vị, năm, người ký, nơi nhận.", (
     Column("label", "Mục", TEXT, True, "Tên mục thông tin (không sửa).", "Tỉnh/Đơn vị", 24),
-    Column("value", "Giá trị", TEXT, False, "Giá trị của mục.", "Đồng Tháp", 48),
+    Column("value", "Giá trị", TEXT, True, "Giá trị của mục.", "Đồng Tháp", 48),
     Column("help", "Hướng dẫn", TEXT, False, "Gợi ý cách điền (không bắt buộc).", "", 60),
 ))
 

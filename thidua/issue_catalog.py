@@ -1,4 +1,8 @@
-"""The one catalog of issue codes: kebab-case code → Vietnamese title and message template."""
+"""The one catalog of issue codes: kebab-case code → Vietnamese title and message template.
+
+An Issue's `cell` is one of: a cell "Tiêu chí!F12", a merged range "Tiêu chí!A3:B3", a sheet name
+"Tiêu chí" (sheet-level problems), or "Tệp" (too-many-issues).
+"""
 
 from __future__ import annotations
 
@@ -81,6 +85,9 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
     IssueType("bad-date", "Ngày không hợp lệ",
               "Ô {where} ({column}): \"{value}\" không phải là ngày hợp lệ. Cần nhập ngày dạng ngày/tháng/năm, "
               "ví dụ 30/5/2023."),
+    IssueType("too-many-issues", "Quá nhiều lỗi",
+              "Tệp có hơn {value} lỗi; chỉ liệt kê {value} lỗi đầu tiên. Hãy kiểm tra lại cách điền mẫu "
+              "(đúng trang tính, đúng cột) rồi kiểm tra lại."),
     # Whole-file refusals (raised by xlsx_guard as UnreadableFileError)
     IssueType("file-too-large", "Tệp quá lớn",
               "Tệp nặng {value}, vượt giới hạn {expected}. Hãy xóa dữ liệu, hình ảnh thừa rồi gửi lại.", True),

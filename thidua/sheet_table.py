@@ -73,7 +73,9 @@ class Table:
 
     def _missing(self, row: int, key: str, code: str, expected: str) -> None:
         col = self.columns.get(key)
-        formula = self.grid.formulas.get((row, col)) if col else None
+        if col is None:  # an absent optional column, or a required one already reported missing
+            return
+        formula = self.grid.formulas.get((row, col))
         if formula is not None:
             self.issues.append(make_issue("formula-without-value", self.grid.name, self.where(row, key), formula))
         elif code:
@@ -83,10 +85,8 @@ class Table:
         """A text cell ("" when blank, or when the column is absent); numbers shown without ".0"."""
         value = self.raw(row, key)
         if is_blank(value):
-            if key in self.columns and self.sheet.column(key).required:
-                self._missing(row, key, "missing-value", self.sheet.column(key).help)
-            else:
-                self._missing(row, key, "", "")
+            column = self.sheet.column(key)
+            self._missing(row, key, "missing-value" if column.required else "", column.help)
             return ""
         return show(value)
 
@@ -109,11 +109,11 @@ class Table:
         return math.nan
 
     def choice(self, row: int, key: str, matcher: LabelMatcher, code: str, expected: str,
-               missing_code: str = "") -> str | None:
+               missing_code: str = "", missing_expected: str = "") -> str | None:
         """A label matched tolerantly; None when blank (and `missing_code` recorded) or unknown (`code`)."""
         value = self.raw(row, key)
         if is_blank(value):
-            self._missing(row, key, missing_code, expected)
+            self._missing(row, key, missing_code, missing_expected or expected)
             return None
         hit = matcher.match(show(value))
         if hit is None:

@@ -16,7 +16,7 @@ from thidua.issue_catalog import make_issue, message
 from thidua.model import Issue
 from thidua.sheet_table import Grid, Table, is_blank, locate_table, show
 from thidua.textfold import LabelMatcher, fold
-from thidua.xlsx_guard import WorkbookScan, inspect_workbook
+from thidua.xlsx_guard import WorkbookScan, column_number, inspect_workbook
 
 KIND_MATCHER = LabelMatcher(contract.KIND_LABELS)
 PASS_FAIL_MATCHER = LabelMatcher({k: k for k in contract.PASS_FAIL_VALUES})
@@ -33,6 +33,19 @@ _DATE_PATTERNS = (
     (re.compile(r"^ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})$"), (3, 2, 1)),
 )
 YEAR_RANGE = (2000, 2100)
+MAX_ISSUES = 1000  # beyond this a file is clearly not filled as the template asks; memory stays bounded
+
+
+class _CappedIssues(list):
+    """A list of issues that stops growing at MAX_ISSUES (and remembers that it did)."""
+
+    overflow = False
+
+    def append(self, issue: Issue) -> None:
+        if len(self) < MAX_ISSUES:
+            super().append(issue)
+        else:
+            self.overflow = True
 
 
 def _load_grid(book: python_calamine.CalamineWorkbook, name: str, scan: WorkbookScan) -> Grid:
@@ -83,7 +96,7 @@ def _recipients(value: str) -> list[str]:
 def _read_info(grid: Grid, issues: list[Issue]) -> model.ReportMeta:
     meta = model.ReportMeta(province="", year=0)
     table = locate_table(grid, contract.INFO_SHEET, issues)
-    if table is None:
+    if table is None or "value" not in table.columns:
         return meta
     seen: set[str] = set()
     for row in table.data_rows:
@@ -92,7 +105,7 @@ def _read_info(grid: Grid, issues: list[Issue]) -> model.ReportMeta:
             continue
         seen.add(key)
         info = next(r for r in contract.INFO_ROWS if r.key == key)
-        value, where = table.raw(row, "value"), table.where(row, "value") if "value" in table.columns else ""
+        value, where = table.raw(row, "value"), table.where(row, "value")
         if is_blank(value):
             formula = grid.formulas.get((row, table.columns.get("value", 0)))
             if formula is not None:
@@ -156,7 +169,8 @@ def _read_criteria(grid: Grid, issues: list[Issue]) -> pd.DataFrame | None:
                                          first=first_row_of[folded]))
             else:
                 first_row_of[folded] = row
-        kind = table.choice(row, "kind", KIND_MATCHER, "unknown-kind", KINDS_TEXT, "missing-value")
+        kind = table.choice(row, "kind", KIND_MATCHER, "unknown-kind", KINDS_TEXT, "missing-value",
+                            missing_expected=f"một trong: {KINDS_TEXT}.")
         plan, plan_label = _target(table, row, "plan", kind, True)
         actual, actual_label = _target(table, row, "actual", kind, False)
         previous, _ = _target(table, row, "previous", kind, False)
@@ -183,8 +197,8 @@ def _read_criteria(grid: Grid, issues: list[Issue]) -> pd.DataFrame | None:
 # --- Điểm trừ ---------------------------------------------------------------------------------------
 
 def _empty_deductions() -> pd.DataFrame:
-    return pd.DataFrame({"row": pd.Series([], dtype="int64"), "content": pd.Series([], dtype=object),
-                         "points": pd.Series([], dtype="float64"), "note": pd.Series([], dtype=object)},
+    return pd.DataFrame({"row": pd.Series([], dtype="int64"), "content": pd.Series([], dtype="str"),
+                         "points": pd.Series([], dtype="float64"), "note": pd.Series([], dtype="str")},
                         columns=list(model.DEDUCTION_COLUMNS))
 
 
@@ -209,6 +223,18 @@ def _read_deductions(grid: Grid | None, issues: list[Issue]) -> pd.DataFrame:
 
 # --- the workbook -----------------------------------------------------------------------------------
 
+_SHEET_ORDER = {name: i for i, name in enumerate(
+    (contract.SHEET_INFO, contract.SHEET_CRITERIA, contract.SHEET_DEDUCTIONS))}
+_CELL = re.compile(r"!([A-Z]+)(\d+)")
+
+
+def _issue_order(issue: Issue) -> tuple[int, int, int]:
+    """Sheet by sheet; sheet-level issues first, then by row and column (stable within a cell)."""
+    match = _CELL.search(issue.cell)
+    row, col = (int(match.group(2)), column_number(match.group(1))) if match else (0, 0)
+    return _SHEET_ORDER.get(issue.sheet, 9), row, col
+
+
 def _open(path: Path) -> python_calamine.CalamineWorkbook:
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path))
@@ -226,14 +252,14 @@ def read_workbook(path: Path) -> model.ReadResult:
     book = _open(path)
     try:
         names = list(book.sheet_names)
-        issues: list[Issue] = []
+        issues = _CappedIssues()
         grids: dict[str, Grid | None] = {}
         for sheet in (contract.INFO_SHEET, contract.CRITERIA_SHEET, contract.DEDUCTIONS_SHEET):
             actual = _find_sheet(names, sheet.name)
             if actual is None and sheet.required:
-                issues.append(make_issue("missing-sheet", sheet.name, sheet.name, sheet=sheet.name))
+                issues.append(make_issue("missing-sheet", sheet.name, sheet.name))
             grids[sheet.name] = _load_grid(book, actual, scan) if actual is not None else None
-    except python_calamine.CalamineError as exc:
+    except (python_calamine.CalamineError, ValueError, OverflowError) as exc:
         raise UnreadableFileError(message("unreadable-file", value=type(exc).__name__), code="unreadable-file") from exc
     finally:
         book.close()
@@ -242,6 +268,9 @@ def read_workbook(path: Path) -> model.ReadResult:
     criteria = _read_criteria(criteria_grid, issues) if criteria_grid is not None else None
     deductions = _read_deductions(grids[contract.SHEET_DEDUCTIONS], issues)
     if issues or criteria is None:
-        return model.ReadResult(None, issues)
+        ordered = sorted(issues, key=_issue_order)
+        if issues.overflow:
+            ordered.append(make_issue("too-many-issues", "", "Tệp", MAX_ISSUES))
+        return model.ReadResult(None, ordered)
     return model.ReadResult(model.Submission(meta, criteria, deductions, source=path), [])
 

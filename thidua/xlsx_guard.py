@@ -11,8 +11,10 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -27,19 +29,26 @@ RATIO_MIN_BYTES = 1024 * 1024
 MAX_MEMBERS = 2000
 MAX_SHEET_ROWS = 20_000
 MAX_SHEET_CELLS = 1_000_000  # rows × columns of the used area of one worksheet
+MAX_FORMULAS_RECORDED = 10_000  # formulas without a stored value remembered per sheet
+MAX_FORMULAS_EXAMINED = 100_000  # formula tags looked at per sheet (each costs at most FORMULA_WINDOW)
+FORMULA_WINDOW = 12 * 1024  # a formula cell's body must end within this many bytes
 PROLOG_BYTES = 64 * 1024
 CHUNK = 256 * 1024
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 _NS_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
-_CELL_REF = re.compile(rb"<" + _NS_PREFIX + rb"c\s[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"[^>]*?(/?)>")
+# Attribute runs are bounded ({0,300}) so hostile bytes cannot make a regex backtrack quadratically.
+_ATTRS = rb"[^<>]{0,300}?"
+_CELL_REF = re.compile(rb"<" + _NS_PREFIX + rb"c\s" + _ATTRS + rb"\br=\"([A-Z]{1,3})(\d{1,7})\"" + _ATTRS
+                       + rb"(/?)>")
 _CELL_TAG = re.compile(rb"<" + _NS_PREFIX + rb"c[\s>/]")
 _ROW_TAG = re.compile(rb"<" + _NS_PREFIX + rb"row[\s>/]")
 _FORMULA_TAG = re.compile(rb"<" + _NS_PREFIX + rb"f[\s>/]")
-_CELL_WITH_BODY = re.compile(rb"<" + _NS_PREFIX + rb"c\s[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"[^>]*?(?<!/)>"
-                             rb"(.*?)</" + _NS_PREFIX + rb"c>", re.DOTALL)
+_CELL_OPENED_HERE = re.compile(rb"<" + _NS_PREFIX + rb"c\s" + _ATTRS + rb"\br=\"([A-Z]{1,3})(\d{1,7})\""
+                               + _ATTRS + rb"(?<!/)>\s*")
+_CELL_CLOSE = re.compile(rb"</" + _NS_PREFIX + rb"c>")
 _VALUE = re.compile(rb"<" + _NS_PREFIX + rb"(?:v>[^<]|is[\s>])")
-_FORMULA_TEXT = re.compile(rb"<" + _NS_PREFIX + rb"f[^>]*>([^<]*)<")
+_FORMULA_TEXT = re.compile(rb"<" + _NS_PREFIX + rb"f[^<>]{0,300}>([^<]{0,8192})<")
 _DTD = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROOT_START = re.compile(r"<[A-Za-z_]")
 
@@ -97,6 +106,7 @@ class _SheetScanner:
         self.cells = 0
         self.cells_with_ref = 0
         self.rows = 0
+        self.formulas = 0
         self.oversized = False
 
     def feed(self, data: bytes, final: bool = False) -> None:
@@ -108,7 +118,7 @@ class _SheetScanner:
             if len(buf) < 4 * CHUNK:
                 self.pending = buf
                 return
-            cut = buf.rfind(b">") + 1
+            cut = buf.rfind(b">") + 1 or len(buf)
         self._scan(buf[:cut])
         self.pending = buf[cut:]
 
@@ -130,40 +140,59 @@ class _SheetScanner:
         if s.max_row > MAX_SHEET_ROWS or s.max_row * s.max_col > MAX_SHEET_CELLS:
             self.oversized = True  # stop scanning; refused once the sheet's name is known
             return
-        if _FORMULA_TAG.search(text):
-            for col, row, body in _CELL_WITH_BODY.findall(text):
-                if _FORMULA_TAG.search(body) and not _VALUE.search(body):
-                    formula = _FORMULA_TEXT.search(body)
-                    shown = "=" + formula.group(1).decode("utf-8", "replace") if formula else "công thức"
-                    self.scan.formulas_without_value[(int(row), column_number(col))] = shown
+        self._find_formulas_without_value(text)
+
+    def _find_formulas_without_value(self, text: bytes) -> None:
+        """<f> is a cell's first child: look just before it for the cell's r, just after for a value."""
+        found = self.scan.formulas_without_value
+        for tag in _FORMULA_TAG.finditer(text):
+            self.formulas += 1
+            if self.formulas > MAX_FORMULAS_EXAMINED or len(found) >= MAX_FORMULAS_RECORDED:
+                return
+            start = tag.start()
+            opened = text.rfind(b"<", max(0, start - 700), start)
+            cell = _CELL_OPENED_HERE.fullmatch(text, opened, start) if opened >= 0 else None
+            close = _CELL_CLOSE.search(text, start, start + FORMULA_WINDOW)
+            if cell is None or close is None or _VALUE.search(text, start, close.start()):
+                continue
+            formula = _FORMULA_TEXT.match(text, start, close.start() + 1)
+            shown = formula.group(1).decode("utf-8", "replace") if formula else ""
+            found[(int(cell.group(2)), column_number(cell.group(1)))] = "=" + shown if shown else "công thức dùng chung"
 
 
-def _inflate(fh: object, info: zipfile.ZipInfo, budget: int) -> object:
+def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, budget: int) -> Iterator[bytes]:
     """Yield the member's real inflated bytes in chunks, refusing size lies and overruns."""
-    fh.seek(info.header_offset)  # type: ignore[attr-defined]
-    header = fh.read(30)  # type: ignore[attr-defined]
+    fh.seek(info.header_offset)
+    header = fh.read(30)
     if len(header) != 30 or header[:4] != b"PK\x03\x04":
         raise _refuse("truncated-file", f"thiếu phần {info.filename}")
     name_len, extra_len = struct.unpack("<HH", header[26:30])
-    fh.seek(info.header_offset + 30 + name_len + extra_len)  # type: ignore[attr-defined]
+    fh.seek(info.header_offset + 30 + name_len + extra_len)
     inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     left, produced, crc = info.compress_size, 0, 0
     limit = min(info.file_size, budget)
     while left > 0 or (inflater is not None and inflater.unconsumed_tail):
         raw = b""
         if left > 0:
-            raw = fh.read(min(left, CHUNK))  # type: ignore[attr-defined]
+            raw = fh.read(min(left, CHUNK))
             if not raw:
                 raise _refuse("truncated-file", f"phần {info.filename} bị thiếu dữ liệu")
             left -= len(raw)
-        data = raw if inflater is None else inflater.decompress(inflater.unconsumed_tail + raw, limit - produced + 1)
+        try:
+            data = raw if inflater is None else inflater.decompress(inflater.unconsumed_tail + raw,
+                                                                     limit - produced + 1)
+        except zlib.error as exc:
+            raise _refuse("truncated-file", f"phần {info.filename} bị hỏng") from exc
         produced += len(data)
         if produced > limit:
             raise _refuse("zip-bomb", f"phần {info.filename} giải nén lớn hơn khai báo")
         crc = zlib.crc32(data, crc)
         yield data
     if inflater is not None:
-        tail = inflater.flush()
+        try:
+            tail = inflater.flush()
+        except zlib.error as exc:
+            raise _refuse("truncated-file", f"phần {info.filename} bị hỏng") from exc
         produced += len(tail)
         crc = zlib.crc32(tail, crc)
         if produced > limit:
@@ -259,16 +288,17 @@ def inspect_workbook(path: Path) -> WorkbookScan:
         if head == OLE_SIGNATURE:
             raise _refuse("encrypted-workbook")
         if head[:2] != b"PK":
-            raise _refuse("not-a-workbook", "tệp rỗng" if not head else "không phải định dạng .xlsx")
+            raise _refuse("not-a-workbook", "tệp rỗng" if not head else "nội dung không phải tệp nén ZIP của .xlsx")
         try:
             zf = zipfile.ZipFile(fh)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+                struct.error) as exc:
             raise _refuse("truncated-file", "không đọc được mục lục tệp nén") from exc
         with zf:
             return _scan_members(fh, _check_members(zf))
 
 
-def _scan_members(fh: object, infos: list[zipfile.ZipInfo]) -> WorkbookScan:
+def _scan_members(fh: BinaryIO, infos: list[zipfile.ZipInfo]) -> WorkbookScan:
     small: dict[str, bytes] = {}
     scanners: dict[str, _SheetScanner] = {}
     budget = MAX_TOTAL_INFLATED
