@@ -8,7 +8,6 @@ import json
 import logging
 import threading
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from weasyprint import CSS, HTML, Attachment
@@ -152,10 +151,3 @@ def render_pdf(assessment: Assessment, config: Config, out_path: Path, *,
         tmp.write_bytes(data)
     return Path(out_path)
 
-
-def template_context_keys(assessment: Assessment, config: Config) -> list[str]:
-    """Names the templates can use (documented for officers editing templates)."""
-    return sorted(build_context(assessment, config))
-
-
-__all__: list[Any] = ["Renderer", "get_renderer", "render_pdf"]
