@@ -134,3 +134,15 @@ def test_key_criteria_edge_cases_read_naturally(config):
     assert "chưa có số liệu 1/14 tiêu chí, gồm: thu NSNN trên địa bàn" in text
     assert "- Kéo giảm tai nạn giao thông (số vụ, số người chết, số người bị thương): kết quả không đạt, " \
            "kế hoạch đạt." in " ".join(text.split())
+
+
+def test_bars_are_drawn_as_one_path_per_status():
+    rows = [{"name": "A", "pct_of_plan": 100.0, "status": "Đạt"},
+            {"name": "B", "pct_of_plan": 120.0, "status": "Vượt"},
+            {"name": "C", "pct_of_plan": 130.0, "status": "Vượt"},
+            {"name": "D", "pct_of_plan": 0.0, "status": "Chưa đạt"}]
+    c = charts.percent_chart(rows)
+    paths = c.paths_by_status()
+    assert set(paths) == {"Đạt", "Vượt"}  # a zero-width bar draws nothing
+    assert paths["Vượt"].count("M") == 2 and paths["Vượt"].endswith("z")
+    assert c.grid_path().count("M") == len(c.ticks)
