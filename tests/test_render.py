@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,31 @@ def example(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("render")
     config = load_config(ROOT / "config.toml")
     assessment = example_assessment(scoring_settings(config))
-    pdf = render.render_pdf(assessment, config, tmp / "out" / "dong-thap-2022.pdf")
+    handler = _Collect()
+    logging.getLogger("weasyprint").addHandler(handler)
+    try:
+        pdf = render.render_pdf(assessment, config, tmp / "out" / "dong-thap-2022.pdf")
+    finally:
+        logging.getLogger("weasyprint").removeHandler(handler)
+    _Collect.last = handler.records
     return assessment, pdf, tmp
+
+
+class _Collect(logging.Handler):
+    """WeasyPrint's warnings (unsupported CSS, failed fetches) during the module's render."""
+
+    last: list[logging.LogRecord] = []
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_weasyprint_had_nothing_to_complain_about(example):
+    assert [r.getMessage() for r in _Collect.last] == []
 
 
 @pytest.fixture(scope="module")
