@@ -64,3 +64,11 @@ def test_concurrent_writers(tmp_path):
         assert p.exitcode == 0
     with Ledger(path) as ledger:
         assert len(ledger.files()) == 75
+
+
+def test_report_brief_round_trip(tmp_path):
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        assert ledger.report_brief("r1") is None
+        ledger.record_report("r1", "output/a.pdf", {"province": "Đồng Tháp", "year": 2022})
+        ledger.record_report("r1", "output/b.pdf", {"province": "Đồng Tháp", "year": 2022})
+        assert ledger.report_brief("r1") == ("output/b.pdf", {"province": "Đồng Tháp", "year": 2022})

@@ -104,6 +104,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("email.retries", int, 3, "Số lần thử lại khi gửi thất bại.", _range(0, 20)),
     Setting("email.retry_backoff", (int, float), 2.0, "Thời gian chờ giữa các lần thử (giây, tăng dần).",
             _range(0, 600)),
+    Setting("email.ca_file", str, "",
+            "Tệp chứng chỉ CA (PEM) để xác minh máy chủ SMTP; rỗng: dùng kho chứng chỉ của hệ thống."),
     Setting("email.outbox_dir", str, "output/thu-di", "Thư mục ghi thư (.eml) khi không gửi thật."),
     Setting("email.recipients", list, [],
             "Danh sách [[email.recipients]]: name, email, role, criteria (mã tiêu chí theo dõi)."),

@@ -62,6 +62,15 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (report_sha256, email)
     );
     """,
+    # 2: what a report says (JSON brief), so `send REPORT.pdf` and `send --pending` can rebuild the mail.
+    """
+    CREATE TABLE reports (
+        sha256 TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        brief TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -220,6 +229,21 @@ class Ledger:
 
     def deliveries(self) -> list[DeliveryRecord]:
         return [_delivery(r) for r in self.conn.execute("SELECT * FROM deliveries ORDER BY id").fetchall()]
+
+    # --- reports -----------------------------------------------------------------------------
+    def record_report(self, sha256: str, path: str, brief: dict[str, Any]) -> None:
+        """Remember a rendered report's mail brief by the PDF's hash (latest path wins)."""
+        self.conn.execute(
+            "INSERT INTO reports (sha256, path, brief, updated_at) VALUES (?,?,?,?) "
+            "ON CONFLICT (sha256) DO UPDATE SET path=excluded.path, brief=excluded.brief, "
+            "updated_at=excluded.updated_at",
+            (sha256, path, json.dumps(brief, ensure_ascii=False), _now()),
+        )
+
+    def report_brief(self, sha256: str) -> tuple[str, dict[str, Any]] | None:
+        """(path, brief) recorded for this PDF hash, or None when the report is unknown."""
+        row = self.conn.execute("SELECT path, brief FROM reports WHERE sha256=?", (sha256,)).fetchone()
+        return (str(row["path"]), json.loads(row["brief"])) if row else None
 
 
 def _num(value: Any) -> float | None:
