@@ -1,48 +1,110 @@
-"""Run the pipeline over several files and report each outcome to the person."""
+"""Run the pipeline over several files (named, or everything in input/) and tell the person how it went."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from thidua.cli_output import print_outcome
+from thidua import inbox
+from thidua.cli_output import print_done, print_outcome, print_table
 from thidua.config import Config
-from thidua.errors import EXIT_DATA_ISSUES, EXIT_OK, EXIT_UNREADABLE
+from thidua.dispatch import OUTCOME_FAILED, DeliverFn, Dispatcher, Done, ProcessFn
+from thidua.errors import EXIT_DATA_ISSUES, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
+from thidua.ledger import Ledger
 from thidua.pipeline import OUTCOME_ISSUES, OUTCOME_OK, OUTCOME_UNREADABLE, FileOutcome, process_workbook
+
+_EXIT_BY_OUTCOME = {OUTCOME_OK: EXIT_OK, OUTCOME_ISSUES: EXIT_DATA_ISSUES, OUTCOME_FAILED: EXIT_USAGE,
+                    OUTCOME_UNREADABLE: EXIT_UNREADABLE}
 
 
 def exit_code_for(outcomes: list[FileOutcome]) -> int:
-    """Worst outcome wins: unreadable (3) > data issues (1) > fine (0)."""
-    kinds = {o.outcome for o in outcomes}
-    if OUTCOME_UNREADABLE in kinds:
-        return EXIT_UNREADABLE
-    if OUTCOME_ISSUES in kinds:
-        return EXIT_DATA_ISSUES
-    return EXIT_OK
+    """Worst outcome wins: unreadable (3) > our own failure (2) > data issues (1) > fine (0)."""
+    return max((_EXIT_BY_OUTCOME.get(o.outcome, EXIT_USAGE) for o in outcomes), default=EXIT_OK)
+
+
+def mail_hook(config: Config, *, send: bool, dry_run: bool, force: bool) -> DeliverFn:
+    """After each new PDF: hand it to the mailer (real mail only with --send or email.enabled)."""
+
+    def deliver(outcome: FileOutcome, ledger: Ledger) -> None:
+        from thidua.mailer import deliver_report
+
+        if outcome.assessment is not None and outcome.pdf is not None:
+            deliver_report(outcome.assessment, outcome.pdf, config, send=send, dry_run=dry_run, force=force,
+                           ledger=ledger)
+
+    return deliver
+
+
+@contextlib.contextmanager
+def _progress(out: TextIO, total: int, enabled: bool) -> Iterator[object | None]:
+    """A rich progress bar on a terminal; nothing when quiet or when output is a file or a pipe."""
+    if not enabled or not getattr(out, "isatty", lambda: False)() or total < 1:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("Đang xử lý"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=Console(file=out), transient=True) as bar:
+        bar.add_task("", total=total)
+        yield bar
+
+
+def drive(dispatcher: Dispatcher, out: TextIO, *, quiet: bool, per_file: bool) -> list[Done]:
+    """Run everything queued in `dispatcher` to the end; per-file blocks and/or a progress bar."""
+    done: list[Done] = []
+    total = len(dispatcher.queue)
+    with _progress(out, total, enabled=not quiet) as bar:
+        while not dispatcher.idle:
+            finished = dispatcher.pump() + dispatcher.collect(timeout=None)
+            for item in finished:
+                done.append(item)
+                if bar is not None:
+                    bar.update(bar.task_ids[0], advance=1, description=item.name)  # type: ignore[attr-defined]
+                if per_file and (not quiet or item.outcome.outcome != OUTCOME_OK):
+                    if item.reused:
+                        print_done(item, out)
+                    else:
+                        print_outcome(item.outcome, out)
+    return done
 
 
 def run_files(files: list[Path], config: Config, *, out: TextIO, quiet: bool = False,
               write_json: bool = False, send: bool = False, dry_run: bool = False,
-              force: bool = False, claim: bool = False) -> int:
-    """Process the named files in place (they are not moved); print one block per file."""
-    outcomes = []
-    for path in files:
-        outcome = process_workbook(path, config, write_json=write_json)
-        outcomes.append(outcome)
-        if not quiet or outcome.outcome != OUTCOME_OK:
-            print_outcome(outcome, out)
-    return exit_code_for(outcomes)
+              force: bool = False, claim: bool = False, process: ProcessFn = process_workbook,
+              workers: int | None = None) -> int:
+    """Process the named files in place (they are not moved); one block per file, a table for several."""
+    with Dispatcher(config, process=process, workers=min(workers or 99, len(files)) or 1, force=force,
+                    write_json=write_json, claim=claim,
+                    deliver=mail_hook(config, send=send, dry_run=dry_run, force=force)) as dispatcher:
+        for path in files:
+            dispatcher.add(Path(path))
+        done = drive(dispatcher, out, quiet=quiet, per_file=True)
+    if len(done) > 1 and not quiet:
+        print_table(done, out)
+    return exit_code_for([d.outcome for d in done])
 
 
-def run_inbox(config: Config, *, out: TextIO, quiet: bool = False) -> int:
-    """Process every workbook waiting in input/ once."""
-    files = sorted(p for p in config.input_dir.glob("*") if p.is_file() and p.suffix.lower() == ".xlsx"
-                   and not p.name.startswith(("~$", ".")))
-    if not files:
-        if not quiet:
-            print(f"Không có tệp Excel nào trong {config.input_dir}.", file=out)
-        return EXIT_OK
-    return run_files(files, config, out=out, quiet=quiet, claim=True)
+def run_inbox(config: Config, *, out: TextIO, quiet: bool = False, force: bool = False,
+              send: bool = False, dry_run: bool = False, process: ProcessFn = process_workbook,
+              workers: int | None = None) -> int:
+    """Process every workbook waiting in input/ once (and any a crashed run left half-done)."""
+    config.input_dir.mkdir(parents=True, exist_ok=True)
+    with Dispatcher(config, process=process, workers=workers, force=force, claim=True,
+                    deliver=mail_hook(config, send=send, dry_run=dry_run, force=force)) as dispatcher:
+        dispatcher.recover()
+        for path in inbox.candidates(config.input_dir):
+            dispatcher.add(path)
+        if dispatcher.idle:
+            if not quiet:
+                print(f"Không có tệp Excel nào trong {config.input_dir}.", file=out)
+            return EXIT_OK
+        done = drive(dispatcher, out, quiet=quiet, per_file=quiet)
+    if not quiet:
+        print_table(done, out)
+    return exit_code_for([d.outcome for d in done])
 
 
 __all__ = ["OUTCOME_OK", "exit_code_for", "run_files", "run_inbox"]

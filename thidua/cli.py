@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                      description="Tạo báo cáo PDF kết quả thực hiện tiêu chí thi đua từ tệp Excel. "
                                  "Không có lệnh: xử lý mọi tệp trong thư mục input/.")
     parser.add_argument("--version", action="version", version=f"thidua {__version__}")
+    parser.add_argument("--force", action="store_true",
+                        help="không lệnh: xử lý lại cả tệp có nội dung đã xử lý trước đó")
     sub = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
 
     p = sub.add_parser("run", parents=[common], help="xử lý các tệp Excel đã chỉ ra")
@@ -120,7 +122,7 @@ def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 def _cmd_inbox(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from thidua.batch import run_inbox
 
-    return run_inbox(config, out=out, quiet=bool(args.quiet))
+    return run_inbox(config, out=out, quiet=bool(args.quiet), force=bool(args.force))
 
 
 def _cmd_watch(args: argparse.Namespace, config: Config, out: TextIO) -> int:

@@ -1,0 +1,294 @@
+"""Run workbooks through a bounded pool of warm worker processes, with the ledger and the drop folder."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from thidua import inbox
+from thidua.config import Config
+from thidua.ledger import Ledger
+from thidua.pipeline import OUTCOME_OK, FileOutcome, process_workbook, sha256_of
+
+log = logging.getLogger(__name__)
+
+OUTCOME_FAILED = "failed"  # our own crash: never reused from the ledger, the file is answered again
+ProcessFn = Callable[..., FileOutcome]  # process_workbook(source, config, *, write_json, output_name)
+DeliverFn = Callable[[FileOutcome, Ledger], None]  # the mailer's hook, called after a PDF is made
+
+
+@dataclass
+class Done:
+    """One file handled: its outcome, whether a recorded result was reused, where the input went."""
+
+    outcome: FileOutcome
+    name: str
+    reused: bool = False
+    moved_to: Path | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class _Job:
+    name: str
+    path: Path
+    sha256: str
+    claim: inbox.Claim | None
+    file_id: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True)
+class _Held:
+    item: Path | inbox.Claim
+
+
+def _warm_worker(warm_render: bool, templates_dir: str) -> None:
+    """Worker initializer: ignore Ctrl+C (the parent decides), import the heavy modules once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from thidua import workbook  # noqa: F401  (pandas, calamine)
+
+    try:
+        from thidua import render, scoring  # noqa: F401
+    except ImportError:  # a branch without scoring yet: the first real PDF would fail anyway
+        return
+    if warm_render:
+        try:
+            render.get_renderer(Path(templates_dir)).stylesheet()  # fonts and CSS parsed once
+        except Exception:  # warming is an optimisation; the real render reports the error
+            log.debug("could not warm the renderer", exc_info=True)
+
+
+def _run_one(process: ProcessFn, path: Path, config: Config, write_json: bool, stem: str) -> FileOutcome:
+    """In a worker: process one file; a crash of ours (not the officer's data) still gets an answer."""
+    try:
+        return process(path, config, write_json=write_json, output_name=stem)
+    except Exception as exc:
+        log.exception("processing %s failed", path.name)
+        outcome = FileOutcome(path, OUTCOME_FAILED, message=f"Lỗi hệ thống: {type(exc).__name__}: {exc}")
+        try:
+            from thidua.annotate import write_failure_note
+
+            outcome.outputs.append(write_failure_note(path, exc, config.output_dir / f"{stem}.loi.txt"))
+        except Exception:
+            log.exception("could not write the failure note for %s", path.name)
+        return outcome
+
+
+def default_workers(config: Config) -> int:
+    return int(config["inbox.workers"]) or os.cpu_count() or 1
+
+
+class Dispatcher:
+    """Claims files, hands them to the pool, and on completion records, delivers and moves them.
+
+    Everything but the processing itself happens in the calling thread, so the ledger is written by one
+    connection per run and the working folder is only touched here.
+    """
+
+    def __init__(self, config: Config, *, process: ProcessFn = process_workbook, workers: int | None = None,
+                 force: bool = False, write_json: bool = False, claim: bool = True, warm_render: bool = False,
+                 deliver: DeliverFn | None = None) -> None:
+        self.config = config
+        self.process = process
+        self.workers = max(1, workers or default_workers(config))
+        self.force, self.write_json, self.claim, self.deliver = force, write_json, claim, deliver
+        self.warm_render = warm_render
+        self.queue: deque[Path | inbox.Claim] = deque()
+        self.running: dict[cf.Future[FileOutcome], _Job] = {}
+        self.ledger: Ledger | None = None
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self._lock_cm: object | None = None
+
+    # --- life cycle ------------------------------------------------------------------------------
+    def __enter__(self) -> Dispatcher:
+        if self.claim:
+            self._lock_cm = inbox.locked(self.config.input_dir)
+            self._lock_cm.__enter__()  # type: ignore[attr-defined]
+        self.ledger = Ledger(self.config.path("ledger.path"))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(wait=exc[0] is None)
+
+    def _pool(self) -> cf.ProcessPoolExecutor:
+        if self.pool is None:
+            method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+            self.pool = cf.ProcessPoolExecutor(
+                self.workers, mp_context=mp.get_context(method), initializer=_warm_worker,
+                initargs=(self.warm_render, str(self.config.templates_dir)))
+        return self.pool
+
+    def start_pool(self) -> None:
+        """Start the workers now (watch mode), so the first file does not pay for their start-up."""
+        pool = self._pool()
+        for fut in [pool.submit(os.getpid) for _ in range(self.workers)]:
+            fut.result()
+
+    def drop_queue(self) -> None:
+        """Forget files not started yet: unclaimed ones stay in input/, claimed ones go back there."""
+        while self.queue:
+            item = self.queue.popleft()
+            if isinstance(item, inbox.Claim):
+                inbox.release(item)
+
+    def abort(self) -> None:
+        """Hard stop (second Ctrl+C): kill the workers and give every file in progress back to input/."""
+        self.drop_queue()
+        if self.pool is not None:
+            for proc in list(getattr(self.pool, "_processes", {}).values()):  # no public API for this
+                proc.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        for job in self.running.values():
+            self._give_back(job)
+            log.warning("%s given back to the drop folder unprocessed", job.name)
+        self.running.clear()
+
+    def close(self, *, wait: bool = True) -> None:
+        """Stop: finish files in progress (or give them back when not `wait`); queued ones stay in input/."""
+        if not wait:
+            self.abort()
+        self.drop_queue()
+        while self.running:
+            self.collect(timeout=None)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+        if self.ledger is not None:
+            self.ledger.close()
+            self.ledger = None
+        if self._lock_cm is not None:
+            self._lock_cm.__exit__(None, None, None)  # type: ignore[attr-defined]
+            self._lock_cm = None
+
+    # --- feeding ---------------------------------------------------------------------------------
+    def recover(self) -> int:
+        """Queue files a crashed run had claimed; their half-finished ledger rows are abandoned."""
+        assert self.ledger is not None
+        for row in self.ledger.unfinished():
+            self.ledger.abandon(row.id)
+            log.warning("run interrupted earlier while processing %s; it will be processed again", row.name)
+        found = inbox.unclaimed(self.config.input_dir) if self.claim else []
+        self.queue.extend(found)
+        return len(found)
+
+    def add(self, path: Path) -> None:
+        self.queue.append(path)
+
+    @property
+    def idle(self) -> bool:
+        return not self.queue and not self.running
+
+    def pump(self) -> list[Done]:
+        """Start queued files while a worker is free; reused results come back at once."""
+        done: list[Done] = []
+        held: list[Path | inbox.Claim] = []
+        while self.queue and len(self.running) < self.workers:
+            item = self.queue.popleft()
+            result = self._start(item)
+            if isinstance(result, _Held):
+                held.append(result.item)
+            elif isinstance(result, Done):
+                done.append(result)
+        self.queue.extendleft(reversed(held))
+        return done
+
+    def _start(self, item: Path | inbox.Claim) -> Done | _Held | None:
+        assert self.ledger is not None
+        if isinstance(item, inbox.Claim):
+            claimed: inbox.Claim | None = item
+        elif self.claim:
+            claimed = inbox.claim(item, self.config.input_dir)
+            if claimed is None:
+                log.info("%s vanished before it could be claimed", item.name)
+                return None
+        else:
+            claimed = None
+        path = claimed.path if claimed else Path(item)  # type: ignore[arg-type]
+        name = path.name
+        try:
+            digest = sha256_of(path)
+        except OSError as exc:
+            log.warning("cannot read %s: %s", name, exc)
+            return None
+        if any(job.sha256 == digest for job in self.running.values()):
+            return _Held(claimed or path)  # same content in progress: reuse its result when done
+        if not self.force:
+            reused = self._reuse(digest, name, claimed)
+            if reused is not None:
+                return reused
+        job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name))
+        future = self._pool().submit(_run_one, self.process, path, self.config, self.write_json,
+                                     inbox.result_stem(name))
+        self.running[future] = job
+        return None
+
+    def _reuse(self, digest: str, name: str, claimed: inbox.Claim | None) -> Done | None:
+        assert self.ledger is not None
+        record = self.ledger.find_done(digest)
+        if record is None or not all(Path(p).exists() for p in record.outputs):
+            return None
+        outputs = [Path(p) for p in record.outputs]
+        outcome = FileOutcome(claimed.path if claimed else Path(name), record.outcome, digest, outputs=outputs,
+                              message=record.message)
+        log.info("%s: same content as %s, already processed; reusing its result", name, record.name)
+        moved = self._settle(claimed, record.outcome) if claimed else None
+        return Done(outcome, name, reused=True, moved_to=moved)
+
+    # --- completion ------------------------------------------------------------------------------
+    def collect(self, timeout: float | None = None) -> list[Done]:
+        """Finish the files whose processing ended (waiting up to `timeout` seconds for one)."""
+        if not self.running:
+            return []
+        finished, _ = cf.wait(list(self.running), timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        return [self._finish(future) for future in finished]
+
+    def _finish(self, future: cf.Future[FileOutcome]) -> Done:
+        assert self.ledger is not None
+        job = self.running.pop(future)
+        try:
+            outcome = future.result()
+        except Exception as exc:  # the worker process died (killed, out of memory)
+            log.error("worker died while processing %s: %s", job.name, exc)
+            outcome = FileOutcome(job.path, OUTCOME_FAILED, job.sha256,
+                                  message=f"Tiến trình xử lý bị dừng đột ngột ({type(exc).__name__}).")
+        outcome.sha256 = outcome.sha256 or job.sha256
+        self._record(job, outcome)
+        if outcome.outcome == OUTCOME_OK and self.deliver is not None and outcome.pdf is not None:
+            try:
+                self.deliver(outcome, self.ledger)
+            except Exception:  # mail problems never lose the file; `send --pending` retries
+                log.exception("delivering the report of %s failed", job.name)
+        moved = self._settle(job.claim, outcome.outcome) if job.claim else None
+        return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started)
+
+    def _record(self, job: _Job, outcome: FileOutcome) -> None:
+        assert self.ledger is not None
+        meta = outcome.assessment.submission.meta if outcome.assessment is not None else None
+        if outcome.assessment is not None and meta is not None:
+            rows = outcome.assessment.results.to_dict("records")
+            self.ledger.record_results(job.file_id, meta.province, meta.year, rows)
+        self.ledger.finish_file(job.file_id, outcome.outcome, [str(p) for p in outcome.outputs],
+                                message=outcome.message, n_issues=len(outcome.issues),
+                                province=meta.province if meta else None, year=meta.year if meta else None)
+
+    def _settle(self, claimed: inbox.Claim | None, outcome: str) -> Path | None:
+        if claimed is None:
+            return None
+        sub = self.config["inbox.done_dir"] if outcome == OUTCOME_OK else self.config["inbox.failed_dir"]
+        return inbox.settle(claimed, self.config.input_dir / sub)
+
+    def _give_back(self, job: _Job) -> None:
+        assert self.ledger is not None
+        self.ledger.abandon(job.file_id)
+        if job.claim is not None:
+            inbox.release(job.claim)
