@@ -91,6 +91,7 @@ def _mark_cells(wb: object, issues: list[Issue]) -> None:
 
 def _add_error_sheet(wb: object, issues: list[Issue]) -> None:
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     ws = wb.create_sheet(ERROR_SHEET, 0)  # type: ignore[attr-defined]
     ws.append([f"Tệp có {len(issues)} lỗi. Sửa các ô tô đỏ (di chuột lên ô để xem hướng dẫn), "
@@ -101,6 +102,12 @@ def _add_error_sheet(wb: object, issues: list[Issue]) -> None:
         ref = where[1] if where else ""
         ws.append([issue.sheet or (where[0] if where else ""), ref or issue.cell, issue.value, issue.message,
                    issue.code])
+    for row, issue in enumerate(issues, start=3):
+        where = _split(issue)
+        if where is not None and where[0] in wb.sheetnames:  # type: ignore[attr-defined]
+            link = ws.cell(row=row, column=2)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{where[0]}'!{where[1]}")  # one click
+            link.font = Font(color="FF0563C1", underline="single")
     ws["A1"].font = Font(bold=True, color=BAD_FONT_COLOR)
     for cell in ws[2]:
         cell.font = Font(bold=True)

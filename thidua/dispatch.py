@@ -21,6 +21,7 @@ from thidua.pipeline import OUTCOME_OK, FileOutcome, process_workbook, sha256_of
 log = logging.getLogger(__name__)
 
 OUTCOME_FAILED = "failed"  # our own crash: never reused from the ledger, the file is answered again
+PRELOAD = ("thidua.pipeline", "thidua.workbook", "thidua.scoring", "thidua.render", "thidua.annotate")
 ProcessFn = Callable[..., FileOutcome]  # process_workbook(source, config, *, write_json, output_name)
 DeliverFn = Callable[[FileOutcome, Ledger], None]  # the mailer's hook, called after a PDF is made
 
@@ -121,9 +122,15 @@ class Dispatcher:
 
     def _pool(self) -> cf.ProcessPoolExecutor:
         if self.pool is None:
-            method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+            if "forkserver" in mp.get_all_start_methods():
+                # Workers fork from one server that imported the heavy modules once (missing ones are
+                # skipped): a new worker is warm at once. No fork of this process: it may run threads.
+                ctx = mp.get_context("forkserver")
+                ctx.set_forkserver_preload(list(PRELOAD))
+            else:
+                ctx = mp.get_context("spawn")
             self.pool = cf.ProcessPoolExecutor(
-                self.workers, mp_context=mp.get_context(method), initializer=_warm_worker,
+                self.workers, mp_context=ctx, initializer=_warm_worker,
                 initargs=(self.warm_render, str(self.config.templates_dir)))
         return self.pool
 
