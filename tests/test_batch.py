@@ -1,0 +1,163 @@
+"""Batch mode over the drop folder: every file once, nothing lost, ledger reuse, crash recovery."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from openpyxl import load_workbook
+
+from tests import workbooks as wb
+from tests.inbox_fakes import (
+    ROOT,
+    calls,
+    crashing_process,
+    fake_process,
+    fake_xlsx,
+    make_config,
+    settled,
+    wait_until,
+)
+from thidua import batch
+from thidua.cli import main
+from thidua.ledger import Ledger
+
+
+def _write_config_file(config, path):
+    path.write_text(
+        f'[paths]\ninput_dir = "{config.input_dir}"\noutput_dir = "{config.output_dir}"\n'
+        f'templates_dir = "{config.templates_dir}"\n[ledger]\npath = "{config.path("ledger.path")}"\n'
+        '[inbox]\nworkers = 2\nstable_seconds = 0.2\n', encoding="utf-8")
+    return path
+
+
+def test_twenty_files_all_end_in_done_or_failed_and_nothing_is_lost(tmp_path):
+    config = make_config(tmp_path)
+    names = {fake_xlsx(config.input_dir / f"tỉnh {i:02d}.xlsx", f"{'BAD' if i % 5 == 0 else ''}{i}").name
+             for i in range(20)}
+    out = io.StringIO()
+    code = batch.run_inbox(config, out=out, process=fake_process)
+    assert code == 1  # four files had data issues
+    assert settled(config) == names
+    assert len(list((config.input_dir / "loi").iterdir())) == 4
+    assert sorted(calls(config)) == sorted(n.replace(" ", "_") for n in names)
+    assert [p.name for p in config.input_dir.iterdir() if p.is_file()] == []
+    text = out.getvalue()
+    assert "Đã xử lý 20 tệp" in text and "tỉnh 05.xlsx" in text and "có lỗi dữ liệu" in text
+    with Ledger(config.path("ledger.path")) as ledger:
+        assert sorted(r.outcome for r in ledger.files()) == ["issues"] * 4 + ["ok"] * 16
+
+
+def test_same_content_is_reused_unless_forced(tmp_path):
+    config = make_config(tmp_path)
+    fake_xlsx(config.input_dir / "a.xlsx", "same")
+    assert batch.run_inbox(config, out=io.StringIO(), process=fake_process) == 0
+    fake_xlsx(config.input_dir / "a.xlsx", "same")
+    out = io.StringIO()
+    assert batch.run_inbox(config, out=out, process=fake_process) == 0
+    assert calls(config) == ["a.xlsx"]
+    assert "đã xử lý trước đó, dùng lại kết quả" in out.getvalue()
+    assert settled(config) == {"a.xlsx", "a (2).xlsx"}
+    fake_xlsx(config.input_dir / "a.xlsx", "same")
+    assert batch.run_inbox(config, out=io.StringIO(), process=fake_process, force=True) == 0
+    assert calls(config) == ["a.xlsx", "a.xlsx"]
+
+
+def test_a_deleted_result_is_made_again(tmp_path):
+    config = make_config(tmp_path)
+    fake_xlsx(config.input_dir / "a.xlsx", "same")
+    batch.run_inbox(config, out=io.StringIO(), process=fake_process)
+    (config.output_dir / "a.pdf").unlink()
+    fake_xlsx(config.input_dir / "a.xlsx", "same")
+    batch.run_inbox(config, out=io.StringIO(), process=fake_process)
+    assert calls(config) == ["a.xlsx", "a.xlsx"] and (config.output_dir / "a.pdf").exists()
+
+
+def test_a_crash_of_ours_answers_the_file_and_is_not_reused(tmp_path):
+    config = make_config(tmp_path)
+    fake_xlsx(config.input_dir / "a.xlsx")
+    out = io.StringIO()
+    assert batch.run_inbox(config, out=out, process=crashing_process) == 2
+    assert settled(config) == {"a.xlsx"} and (config.input_dir / "loi" / "a.xlsx").exists()
+    assert "RuntimeError: boom" in (config.output_dir / "a.loi.txt").read_text(encoding="utf-8")
+    assert "lỗi chương trình" in out.getvalue()
+    os.replace(config.input_dir / "loi" / "a.xlsx", config.input_dir / "a.xlsx")
+    assert batch.run_inbox(config, out=io.StringIO(), process=fake_process) == 0
+    assert calls(config) == ["a.xlsx"]
+
+
+def test_real_pipeline_from_the_command_line(tmp_path):
+    """Bad data → error copy commented on the exact cell; junk → .loi.txt; lock and other files stay."""
+    config = make_config(tmp_path)
+    wb.filled(config.input_dir / "Dong Thap.XLSX", rows=[wb.criterion("KT01", plan="bảy"), wb.criterion("KT02")])
+    (config.input_dir / "hong.xlsx").write_bytes(b"this is not a workbook")
+    for name in ("~$Dong Thap.XLSX", ".~lock.Dong Thap.XLSX#", "ghi-chu.txt"):
+        (config.input_dir / name).write_bytes(b"x")
+    before = {p.name for p in config.input_dir.iterdir() if p.is_file()}
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--config", str(_write_config_file(config, tmp_path / "config.toml"))], stdout=out, stderr=err)
+    assert code == 3, out.getvalue() + err.getvalue()
+    assert settled(config) == {"Dong Thap.XLSX", "hong.xlsx"}
+    assert {p.name for p in config.input_dir.iterdir() if p.is_file()} == before - settled(config)
+    copy = load_workbook(config.output_dir / "Dong Thap.loi.xlsx")
+    assert "không phải là số" in copy["Tiêu chí"]["F2"].comment.text
+    assert "Không đọc được tệp \"hong.xlsx\"" in (config.output_dir / "hong.loi.txt").read_text("utf-8")
+    assert "ghi-chu.txt is not an .xlsx workbook" in err.getvalue()
+    assert "Dong Thap.XLSX" in out.getvalue() and "không đọc được" in out.getvalue()
+
+
+def test_run_named_files_in_place_uses_the_ledger(tmp_path):
+    config = make_config(tmp_path)
+    path = wb.filled(tmp_path / "a.xlsx", rows=[wb.criterion("KT01", plan="bảy")])
+    out = io.StringIO()
+    assert batch.run_files([path], config, out=out) == 1
+    assert path.exists() and "Tiêu chí!F2" in out.getvalue()
+    out = io.StringIO()
+    assert batch.run_files([path], config, out=out) == 1
+    assert "dùng lại kết quả" in out.getvalue()
+    with Ledger(config.path("ledger.path")) as ledger:
+        assert [(r.name, r.outcome, r.n_issues) for r in ledger.files()] == [("a.xlsx", "issues", 1)]
+
+
+def test_quiet_prints_only_problems(tmp_path):
+    config = make_config(tmp_path)
+    fake_xlsx(config.input_dir / "good.xlsx")
+    fake_xlsx(config.input_dir / "bad.xlsx", "BAD")
+    out = io.StringIO()
+    assert batch.run_inbox(config, out=out, quiet=True, process=fake_process) == 1
+    assert "bad.xlsx" in out.getvalue() and "good.xlsx" not in out.getvalue()
+
+
+_CRASHER = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from tests.inbox_fakes import make_config, slow_process
+from thidua import batch
+import io
+batch.run_inbox(make_config(Path({tmp!r})), out=io.StringIO(), process=slow_process)
+"""
+
+
+def test_kill_9_mid_run_then_restart_processes_the_file_exactly_once(tmp_path):
+    config = make_config(tmp_path)
+    fake_xlsx(config.input_dir / "a.xlsx", "crash me")
+    proc = subprocess.Popen([sys.executable, "-c", _CRASHER.format(root=str(ROOT), tmp=str(tmp_path))],
+                            start_new_session=True)
+    try:
+        wait_until(lambda: (config.output_dir / "started").exists(), timeout=30)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert not (config.input_dir / "a.xlsx").exists() and settled(config) == set()
+    with Ledger(config.path("ledger.path")) as ledger:
+        assert [r.outcome for r in ledger.files()] == ["claimed"]
+    time.sleep(0.05)  # the killed workers' lock is released by the kernel
+    assert batch.run_inbox(config, out=io.StringIO(), process=fake_process) == 0
+    assert calls(config) == ["a.xlsx"] and settled(config) == {"a.xlsx"}
+    assert batch.run_inbox(config, out=io.StringIO(), process=fake_process) == 0
+    assert calls(config) == ["a.xlsx"]
+    with Ledger(config.path("ledger.path")) as ledger:
+        assert [r.outcome for r in ledger.files()] == ["abandoned", "ok"]
