@@ -36,7 +36,7 @@ class _Pending:
     size: int
     mtime_ns: int
     since: float  # monotonic time of the last change seen
-    renamed: bool  # appeared by an atomic rename: complete as soon as it opens as a zip
+    renamed: bool  # appeared by an atomic rename: complete at once (a broken one is answered at once too)
 
 
 class StabilityTracker:
@@ -74,7 +74,8 @@ class StabilityTracker:
             quiet_for = now - entry.since
             if quiet_for < (0.0 if entry.renamed else self.stable_seconds):
                 continue
-            if inbox.is_complete_zip(path) or quiet_for >= max(5.0, NOT_ZIP_GIVE_UP * self.stable_seconds):
+            if (entry.renamed or inbox.is_complete_zip(path)
+                    or quiet_for >= max(5.0, NOT_ZIP_GIVE_UP * self.stable_seconds)):
                 del self.pending[path]
                 out.append(path)
         return out
