@@ -14,8 +14,10 @@ from tests.inbox_fakes import (
     ROOT,
     calls,
     crashing_process,
+    distinct_copy,
     fake_process,
     fake_xlsx,
+    full_process,
     make_config,
     settled,
     wait_until,
@@ -161,3 +163,17 @@ def test_kill_9_mid_run_then_restart_processes_the_file_exactly_once(tmp_path):
     assert calls(config) == ["a.xlsx"]
     with Ledger(config.path("ledger.path")) as ledger:
         assert [r.outcome for r in ledger.files()] == ["abandoned", "ok"]
+
+
+def test_real_pdfs_and_results_in_the_ledger(tmp_path, example_path):
+    config = make_config(tmp_path)
+    for i in range(3):
+        distinct_copy(example_path, config.input_dir / f"tỉnh {i}.xlsx", f"bản {i}")
+    out = io.StringIO()
+    assert batch.run_inbox(config, out=out, process=full_process) == 0
+    assert settled(config) == {f"tỉnh {i}.xlsx" for i in range(3)}
+    for i in range(3):
+        assert (config.output_dir / f"tỉnh {i}.pdf").read_bytes().startswith(b"%PDF")
+    with Ledger(config.path("ledger.path")) as ledger:
+        assert [(r.outcome, r.n_issues) for r in ledger.files()] == [("ok", 0)] * 3
+        assert ledger.history("Đồng Tháp", "KT01")[0]["year"] == 2022

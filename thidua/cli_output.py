@@ -73,7 +73,7 @@ def print_table(done: list[Done], out: TextIO) -> None:
     table = Table(title=f"Đã xử lý {len(done)} tệp", title_justify="left")
     for header in ("Tệp", "Kết quả", "PDF", "Lỗi"):
         table.add_column(header, overflow="fold")
-    for item in done:
+    for item in sorted(done, key=lambda d: d.name.casefold()):
         outcome = item.outcome
         if outcome.outcome == OUTCOME_OK:
             problems = ""

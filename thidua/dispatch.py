@@ -227,15 +227,25 @@ class Dispatcher:
         except OSError as exc:
             log.warning("cannot read %s: %s", name, exc)
             return None
-        if any(job.sha256 == digest for job in self.running.values()):
+        if not self.force and any(job.sha256 == digest for job in self.running.values()):
             return _Held(claimed or path)  # same content in progress: reuse its result when done
         if not self.force:
             reused = self._reuse(digest, name, claimed)
             if reused is not None:
                 return reused
         job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name))
-        future = self._pool().submit(_run_one, self.process, path, self.config, self.write_json,
-                                     inbox.result_stem(name))
+        args = (_run_one, self.process, path, self.config, self.write_json, inbox.result_stem(name))
+        try:
+            future = self._pool().submit(*args)
+        except cf.process.BrokenProcessPool:  # a worker died earlier (killed, out of memory): new pool
+            log.warning("worker pool broken; starting new workers")
+            self.pool.shutdown(wait=False)  # type: ignore[union-attr]
+            self.pool = None
+            try:
+                future = self._pool().submit(*args)
+            except BaseException:
+                self._give_back(job)
+                raise
         self.running[future] = job
         return None
 
