@@ -29,10 +29,11 @@ def make_config(tmp: Path, **inbox: object) -> Config:
 def fake_xlsx(path: Path, content: str = "", size: int = 0) -> Path:
     """A small real zip named like a workbook; `content` makes its hash unique. BAD in content → issues."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    fixed = (2026, 1, 1, 0, 0, 0)  # same content → same bytes, whatever the clock says
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("xl/workbook.xml", content or path.name)
+        zf.writestr(zipfile.ZipInfo("xl/workbook.xml", fixed), content or path.name)
         if size:
-            zf.writestr("xl/padding.bin", os.urandom(size))
+            zf.writestr(zipfile.ZipInfo("xl/padding.bin", fixed), os.urandom(size))
     return path
 
 

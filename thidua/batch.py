@@ -77,7 +77,7 @@ def run_files(files: list[Path], config: Config, *, out: TextIO, quiet: bool = F
               workers: int | None = None) -> int:
     """Process the named files in place (they are not moved); one block per file, a table for several."""
     with Dispatcher(config, process=process, workers=min(workers or 99, len(files)) or 1, force=force,
-                    write_json=write_json, claim=claim,
+                    write_json=write_json, claim=claim, inline=len(files) == 1,
                     deliver=mail_hook(config, send=send, dry_run=dry_run, force=force)) as dispatcher:
         for path in files:
             dispatcher.add(Path(path))

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
-import multiprocessing as mp
 import os
-import signal
 import time
 from collections import deque
 from collections.abc import Callable
@@ -17,12 +15,10 @@ from thidua import inbox
 from thidua.config import Config
 from thidua.ledger import Ledger
 from thidua.pipeline import OUTCOME_OK, FileOutcome, process_workbook, sha256_of
+from thidua.worker import OUTCOME_FAILED, InlineExecutor, ProcessFn, make_pool, run_one
 
 log = logging.getLogger(__name__)
 
-OUTCOME_FAILED = "failed"  # our own crash: never reused from the ledger, the file is answered again
-PRELOAD = ("thidua.pipeline", "thidua.workbook", "thidua.scoring", "thidua.render", "thidua.annotate")
-ProcessFn = Callable[..., FileOutcome]  # process_workbook(source, config, *, write_json, output_name)
 DeliverFn = Callable[[FileOutcome, Ledger], None]  # the mailer's hook, called after a PDF is made
 
 
@@ -52,38 +48,6 @@ class _Held:
     item: Path | inbox.Claim
 
 
-def _warm_worker(warm_render: bool, templates_dir: str) -> None:
-    """Worker initializer: ignore Ctrl+C (the parent decides), import the heavy modules once."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from thidua import workbook  # noqa: F401  (pandas, calamine)
-
-    try:
-        from thidua import render, scoring  # noqa: F401
-    except ImportError:  # a branch without scoring yet: the first real PDF would fail anyway
-        return
-    if warm_render:
-        try:
-            render.get_renderer(Path(templates_dir)).stylesheet()  # fonts and CSS parsed once
-        except Exception:  # warming is an optimisation; the real render reports the error
-            log.debug("could not warm the renderer", exc_info=True)
-
-
-def _run_one(process: ProcessFn, path: Path, config: Config, write_json: bool, stem: str) -> FileOutcome:
-    """In a worker: process one file; a crash of ours (not the officer's data) still gets an answer."""
-    try:
-        return process(path, config, write_json=write_json, output_name=stem)
-    except Exception as exc:
-        log.exception("processing %s failed", path.name)
-        outcome = FileOutcome(path, OUTCOME_FAILED, message=f"Lỗi hệ thống: {type(exc).__name__}: {exc}")
-        try:
-            from thidua.annotate import write_failure_note
-
-            outcome.outputs.append(write_failure_note(path, exc, config.output_dir / f"{stem}.loi.txt"))
-        except Exception:
-            log.exception("could not write the failure note for %s", path.name)
-        return outcome
-
-
 def default_workers(config: Config) -> int:
     return int(config["inbox.workers"]) or os.cpu_count() or 1
 
@@ -97,8 +61,9 @@ class Dispatcher:
 
     def __init__(self, config: Config, *, process: ProcessFn = process_workbook, workers: int | None = None,
                  force: bool = False, write_json: bool = False, claim: bool = True, warm_render: bool = False,
-                 deliver: DeliverFn | None = None) -> None:
+                 deliver: DeliverFn | None = None, inline: bool = False) -> None:
         self.config = config
+        self.inline = inline  # one file from the command line: no worker start-up, no pickling
         self.process = process
         self.workers = max(1, workers or default_workers(config))
         self.force, self.write_json, self.claim, self.deliver = force, write_json, claim, deliver
@@ -106,7 +71,7 @@ class Dispatcher:
         self.queue: deque[Path | inbox.Claim] = deque()
         self.running: dict[cf.Future[FileOutcome], _Job] = {}
         self.ledger: Ledger | None = None
-        self.pool: cf.ProcessPoolExecutor | None = None
+        self.pool: cf.Executor | None = None
         self._lock_cm: object | None = None
 
     # --- life cycle ------------------------------------------------------------------------------
@@ -120,18 +85,10 @@ class Dispatcher:
     def __exit__(self, *exc: object) -> None:
         self.close(wait=exc[0] is None)
 
-    def _pool(self) -> cf.ProcessPoolExecutor:
+    def _pool(self) -> cf.Executor:
         if self.pool is None:
-            if "forkserver" in mp.get_all_start_methods():
-                # Workers fork from one server that imported the heavy modules once (missing ones are
-                # skipped): a new worker is warm at once. No fork of this process: it may run threads.
-                ctx = mp.get_context("forkserver")
-                ctx.set_forkserver_preload(list(PRELOAD))
-            else:
-                ctx = mp.get_context("spawn")
-            self.pool = cf.ProcessPoolExecutor(
-                self.workers, mp_context=ctx, initializer=_warm_worker,
-                initargs=(self.warm_render, str(self.config.templates_dir)))
+            self.pool = InlineExecutor() if self.inline else make_pool(
+                self.workers, warm_render=self.warm_render, templates_dir=self.config.templates_dir)
         return self.pool
 
     def start_pool(self) -> None:
@@ -234,7 +191,7 @@ class Dispatcher:
             if reused is not None:
                 return reused
         job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name))
-        args = (_run_one, self.process, path, self.config, self.write_json, inbox.result_stem(name))
+        args = (run_one, self.process, path, self.config, self.write_json, inbox.result_stem(name))
         try:
             future = self._pool().submit(*args)
         except cf.process.BrokenProcessPool:  # a worker died earlier (killed, out of memory): new pool

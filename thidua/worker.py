@@ -1,0 +1,77 @@
+"""What runs in the worker processes: warm start-up, one file at a time, and the pool that holds them."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import multiprocessing as mp
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+from thidua.config import Config
+from thidua.pipeline import FileOutcome
+
+log = logging.getLogger(__name__)
+
+OUTCOME_FAILED = "failed"  # our own crash: never reused from the ledger, the file is answered again
+PRELOAD = ("thidua.pipeline", "thidua.workbook", "thidua.scoring", "thidua.render", "thidua.annotate")
+ProcessFn = Callable[..., FileOutcome]  # process_workbook(source, config, *, write_json, output_name)
+
+
+def warm_worker(warm_render: bool, templates_dir: str) -> None:
+    """Worker initializer: ignore Ctrl+C (the parent decides), import the heavy modules once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from thidua import workbook  # noqa: F401  (pandas, calamine)
+
+    try:
+        from thidua import render
+    except ImportError:  # WeasyPrint missing: the first PDF reports it to the officer
+        log.debug("cannot import the renderer", exc_info=True)
+        return
+    if warm_render:
+        try:
+            render.get_renderer(Path(templates_dir)).stylesheet()  # fonts and CSS parsed once
+        except Exception:  # warming is an optimisation; the real render reports the error
+            log.debug("could not warm the renderer", exc_info=True)
+
+
+def run_one(process: ProcessFn, path: Path, config: Config, write_json: bool, stem: str) -> FileOutcome:
+    """In a worker: process one file; a crash of ours (not the officer's data) still gets an answer."""
+    try:
+        return process(path, config, write_json=write_json, output_name=stem)
+    except Exception as exc:
+        log.exception("processing %s failed", path.name)
+        outcome = FileOutcome(path, OUTCOME_FAILED, message=f"Lỗi hệ thống: {type(exc).__name__}: {exc}")
+        try:
+            from thidua.annotate import write_failure_note
+
+            outcome.outputs.append(write_failure_note(path, exc, config.output_dir / f"{stem}.loi.txt"))
+        except Exception:
+            log.exception("could not write the failure note for %s", path.name)
+        return outcome
+
+
+def make_pool(workers: int, *, warm_render: bool, templates_dir: Path) -> cf.ProcessPoolExecutor:
+    """A bounded pool whose workers start warm and ignore Ctrl+C (the parent decides what stops)."""
+    if "forkserver" in mp.get_all_start_methods():
+        # Workers fork from one server that imported the heavy modules once (missing ones are
+        # skipped): a new worker is warm at once. No plain fork of the parent: it may run threads.
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(list(PRELOAD))
+    else:
+        ctx = mp.get_context("spawn")
+    return cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=warm_worker,
+                                  initargs=(warm_render, str(templates_dir)))
+
+
+class InlineExecutor(cf.Executor):
+    """Runs each call at once in this process: for a single named file, a pool only costs time."""
+
+    def submit(self, fn: Callable[..., object], /, *args: object, **kwargs: object) -> cf.Future[object]:
+        future: cf.Future[object] = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
