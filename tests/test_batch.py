@@ -177,3 +177,24 @@ def test_real_pdfs_and_results_in_the_ledger(tmp_path, example_path):
     with Ledger(config.path("ledger.path")) as ledger:
         assert [(r.outcome, r.n_issues) for r in ledger.files()] == [("ok", 0)] * 3
         assert ledger.history("Đồng Tháp", "KT01")[0]["year"] == 2022
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_terminal_gets_a_progress_bar_and_the_table(tmp_path):
+    config = make_config(tmp_path)
+    for i in range(3):
+        fake_xlsx(config.input_dir / f"{i}.xlsx")
+    out = _Terminal()
+    assert batch.run_inbox(config, out=out, process=fake_process) == 0
+    assert "Đã xử lý 3 tệp" in out.getvalue()
+
+
+def test_bare_command_accepts_force_and_reports_an_empty_folder(tmp_path):
+    config = make_config(tmp_path)
+    out = io.StringIO()
+    code = main(["--force", "--config", str(_write_config_file(config, tmp_path / "config.toml"))], stdout=out)
+    assert code == 0 and out.getvalue().startswith("Không có tệp Excel nào trong")
