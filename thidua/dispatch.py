@@ -146,7 +146,9 @@ class Dispatcher:
         return len(found)
 
     def add(self, path: Path) -> None:
-        self.queue.append(path)
+        """Queue a file once (watch mode may report a waiting file again)."""
+        if path not in self.queue:
+            self.queue.append(path)
 
     @property
     def idle(self) -> bool:
