@@ -136,3 +136,12 @@ def distinct_copy(source: Path, target: Path, tag: str) -> Path:
     book.properties.title = tag
     book.save(target)
     return target
+
+
+def dying_process(source: Path, config: Config, *, write_json: bool = False,
+                  output_name: str | None = None) -> FileOutcome:
+    """The worker process itself dies (as when the kernel kills it for memory) on 'dies' content."""
+    with zipfile.ZipFile(source) as zf:
+        if zf.read("xl/workbook.xml") == b"dies":
+            os._exit(9)
+    return fake_process(source, config, write_json=write_json, output_name=output_name)

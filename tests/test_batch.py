@@ -15,6 +15,7 @@ from tests.inbox_fakes import (
     calls,
     crashing_process,
     distinct_copy,
+    dying_process,
     fake_process,
     fake_xlsx,
     full_process,
@@ -198,3 +199,14 @@ def test_bare_command_accepts_force_and_reports_an_empty_folder(tmp_path):
     out = io.StringIO()
     code = main(["--force", "--config", str(_write_config_file(config, tmp_path / "config.toml"))], stdout=out)
     assert code == 0 and out.getvalue().startswith("Không có tệp Excel nào trong")
+
+
+def test_a_worker_killed_mid_file_answers_that_file_and_the_run_goes_on(tmp_path):
+    config = make_config(tmp_path, workers=1)
+    fake_xlsx(config.input_dir / "a-killer.xlsx", "dies")
+    fake_xlsx(config.input_dir / "b-fine.xlsx", "fine")
+    os.utime(config.input_dir / "a-killer.xlsx", (1, 1))  # oldest first: the killer goes first
+    assert batch.run_inbox(config, out=io.StringIO(), process=dying_process) == 2
+    assert (config.input_dir / "loi" / "a-killer.xlsx").exists()
+    assert (config.input_dir / "da-xu-ly" / "b-fine.xlsx").exists()
+    assert "không phải do số liệu" in (config.output_dir / "a-killer.loi.txt").read_text(encoding="utf-8")

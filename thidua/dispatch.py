@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from thidua import inbox
+from thidua.annotate import write_failure_note
 from thidua.config import Config
 from thidua.ledger import Ledger
 from thidua.pipeline import OUTCOME_OK, FileOutcome, process_workbook, sha256_of
@@ -237,6 +238,11 @@ class Dispatcher:
             log.error("worker died while processing %s: %s", job.name, exc)
             outcome = FileOutcome(job.path, OUTCOME_FAILED, job.sha256,
                                   message=f"Tiến trình xử lý bị dừng đột ngột ({type(exc).__name__}).")
+            note = self.config.output_dir / f"{inbox.result_stem(job.name)}.loi.txt"
+            try:  # the file may be what killed it (a bomb): answer it, never retry it in a loop
+                outcome.outputs.append(write_failure_note(job.path, exc, note))
+            except OSError:
+                log.exception("could not write the failure note for %s", job.name)
         outcome.sha256 = outcome.sha256 or job.sha256
         self._record(job, outcome)
         if outcome.outcome == OUTCOME_OK and self.deliver is not None and outcome.pdf is not None:
