@@ -15,12 +15,13 @@ from thidua.pipeline import OUTCOME_ISSUES, OUTCOME_OK, FileOutcome, sha256_of
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def make_config(tmp: Path, **inbox: object) -> Config:
+def make_config(tmp: Path, email: dict[str, object] | None = None, **inbox: object) -> Config:
     """Settings for a drop folder under `tmp` (input/, output/, ledger), real templates."""
     data = {"paths": {"input_dir": str(tmp / "input"), "output_dir": str(tmp / "output"),
                       "templates_dir": str(ROOT / "templates")},
             "ledger": {"path": str(tmp / "output" / "thidua.sqlite3")},
-            "inbox": {"workers": 2, "stable_seconds": 0.2, **inbox}}
+            "inbox": {"workers": 2, "stable_seconds": 0.2, **inbox},
+            "email": {"outbox_dir": str(tmp / "output" / "thu-di"), **(email or {})}}
     config = build_config(data, tmp)
     config.input_dir.mkdir(parents=True, exist_ok=True)
     return config

@@ -210,3 +210,17 @@ def test_a_worker_killed_mid_file_answers_that_file_and_the_run_goes_on(tmp_path
     assert (config.input_dir / "loi" / "a-killer.xlsx").exists()
     assert (config.input_dir / "da-xu-ly" / "b-fine.xlsx").exists()
     assert "không phải do số liệu" in (config.output_dir / "a-killer.loi.txt").read_text(encoding="utf-8")
+
+
+def test_new_reports_are_handed_to_the_mailer_once(tmp_path, example_path):
+    people = [{"name": "Nguyễn Văn An", "email": "an@example.vn"}]
+    config = make_config(tmp_path, email={"recipients": people})
+    distinct_copy(example_path, config.input_dir / "dong-thap.xlsx", "mail")
+    out = io.StringIO()
+    assert batch.run_inbox(config, out=out, process=full_process) == 0
+    assert "đã ghi 1 thư (.eml)" in out.getvalue()
+    assert len(list((tmp_path / "output" / "thu-di").rglob("*.eml"))) == 1
+    os.replace(config.input_dir / "da-xu-ly" / "dong-thap.xlsx", config.input_dir / "dong-thap.xlsx")
+    out = io.StringIO()
+    assert batch.run_inbox(config, out=out, process=full_process) == 0
+    assert "dùng lại kết quả" in out.getvalue() and ".eml" not in out.getvalue()

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import TextIO
 
 from thidua import inbox
-from thidua.cli_output import print_done, print_outcome, print_table
+from thidua.cli_output import print_done, print_mail, print_outcome, print_table
 from thidua.config import Config
-from thidua.dispatch import OUTCOME_FAILED, DeliverFn, Dispatcher, Done, ProcessFn
+from thidua.dispatch import Dispatcher, Done
 from thidua.errors import EXIT_DATA_ISSUES, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
-from thidua.ledger import Ledger
 from thidua.pipeline import OUTCOME_ISSUES, OUTCOME_OK, OUTCOME_UNREADABLE, FileOutcome, process_workbook
+from thidua.worker import OUTCOME_FAILED, MailPlan, ProcessFn
 
 _EXIT_BY_OUTCOME = {OUTCOME_OK: EXIT_OK, OUTCOME_ISSUES: EXIT_DATA_ISSUES, OUTCOME_FAILED: EXIT_USAGE,
                     OUTCOME_UNREADABLE: EXIT_UNREADABLE}
@@ -22,19 +22,6 @@ _EXIT_BY_OUTCOME = {OUTCOME_OK: EXIT_OK, OUTCOME_ISSUES: EXIT_DATA_ISSUES, OUTCO
 def exit_code_for(outcomes: list[FileOutcome]) -> int:
     """Worst outcome wins: unreadable (3) > our own failure (2) > data issues (1) > fine (0)."""
     return max((_EXIT_BY_OUTCOME.get(o.outcome, EXIT_USAGE) for o in outcomes), default=EXIT_OK)
-
-
-def mail_hook(config: Config, *, send: bool, dry_run: bool, force: bool) -> DeliverFn:
-    """After each new PDF: hand it to the mailer (real mail only with --send or email.enabled)."""
-
-    def deliver(outcome: FileOutcome, ledger: Ledger) -> None:
-        from thidua.mailer import deliver_report
-
-        if outcome.assessment is not None and outcome.pdf is not None:
-            deliver_report(outcome.assessment, outcome.pdf, config, send=send, dry_run=dry_run, force=force,
-                           ledger=ledger)
-
-    return deliver
 
 
 @contextlib.contextmanager
@@ -68,7 +55,15 @@ def drive(dispatcher: Dispatcher, out: TextIO, *, quiet: bool, per_file: bool) -
                         print_done(item, out)
                     else:
                         print_outcome(item.outcome, out)
+                if per_file:
+                    print_mail(item, out, quiet=quiet)
     return done
+
+
+def _finish_code(done: list[Done]) -> int:
+    """The worst file outcome; a report someone did not get by mail counts as a problem (1)."""
+    code = exit_code_for([d.outcome for d in done])
+    return max(code, EXIT_DATA_ISSUES) if not all(d.mail_ok for d in done) else code
 
 
 def run_files(files: list[Path], config: Config, *, out: TextIO, quiet: bool = False,
@@ -78,13 +73,13 @@ def run_files(files: list[Path], config: Config, *, out: TextIO, quiet: bool = F
     """Process the named files in place (they are not moved); one block per file, a table for several."""
     with Dispatcher(config, process=process, workers=min(workers or 99, len(files)) or 1, force=force,
                     write_json=write_json, claim=claim, inline=len(files) == 1,
-                    deliver=mail_hook(config, send=send, dry_run=dry_run, force=force)) as dispatcher:
+                    mail=MailPlan(send, dry_run, force)) as dispatcher:
         for path in files:
             dispatcher.add(Path(path))
         done = drive(dispatcher, out, quiet=quiet, per_file=True)
     if len(done) > 1 and not quiet:
         print_table(done, out)
-    return exit_code_for([d.outcome for d in done])
+    return _finish_code(done)
 
 
 def run_inbox(config: Config, *, out: TextIO, quiet: bool = False, force: bool = False,
@@ -93,7 +88,7 @@ def run_inbox(config: Config, *, out: TextIO, quiet: bool = False, force: bool =
     """Process every workbook waiting in input/ once (and any a crashed run left half-done)."""
     config.input_dir.mkdir(parents=True, exist_ok=True)
     with Dispatcher(config, process=process, workers=workers, force=force, claim=True,
-                    deliver=mail_hook(config, send=send, dry_run=dry_run, force=force)) as dispatcher:
+                    mail=MailPlan(send, dry_run, force)) as dispatcher:
         dispatcher.recover()
         for path in inbox.candidates(config.input_dir):
             dispatcher.add(path)
@@ -104,7 +99,9 @@ def run_inbox(config: Config, *, out: TextIO, quiet: bool = False, force: bool =
         done = drive(dispatcher, out, quiet=quiet, per_file=quiet)
     if not quiet:
         print_table(done, out)
-    return exit_code_for([d.outcome for d in done])
+        for item in done:
+            print_mail(item, out, quiet=quiet)
+    return _finish_code(done)
 
 
 __all__ = ["OUTCOME_OK", "exit_code_for", "run_files", "run_inbox"]

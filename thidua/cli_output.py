@@ -85,3 +85,10 @@ def print_table(done: list[Done], out: TextIO) -> None:
     terminal = getattr(out, "isatty", lambda: False)()
     console = Console(file=out, width=None if terminal else 160, no_color=not terminal, highlight=False)
     console.print(table)
+
+
+def print_mail(done: Done, out: TextIO, *, quiet: bool) -> None:
+    """What the mailer did with a new report; with --quiet only when someone did not get it."""
+    if done.mail and (not quiet or not done.mail_ok):
+        for line in done.mail:
+            print(line, file=out)

@@ -7,7 +7,6 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,11 +15,10 @@ from thidua.annotate import write_failure_note
 from thidua.config import Config
 from thidua.ledger import Ledger
 from thidua.pipeline import OUTCOME_OK, FileOutcome, process_workbook, sha256_of
-from thidua.worker import OUTCOME_FAILED, InlineExecutor, ProcessFn, make_pool, run_one
+from thidua.worker import OUTCOME_FAILED, InlineExecutor, MailPlan, ProcessFn, WorkResult, make_pool, run_one
 
 log = logging.getLogger(__name__)
 
-DeliverFn = Callable[[FileOutcome, Ledger], None]  # the mailer's hook, called after a PDF is made
 
 
 @dataclass
@@ -32,6 +30,8 @@ class Done:
     reused: bool = False
     moved_to: Path | None = None
     seconds: float = 0.0
+    mail: list[str] = field(default_factory=list)  # the mailer's lines for the person
+    mail_ok: bool = True
 
 
 @dataclass
@@ -62,15 +62,15 @@ class Dispatcher:
 
     def __init__(self, config: Config, *, process: ProcessFn = process_workbook, workers: int | None = None,
                  force: bool = False, write_json: bool = False, claim: bool = True, warm_render: bool = False,
-                 deliver: DeliverFn | None = None, inline: bool = False) -> None:
+                 mail: MailPlan | None = None, inline: bool = False) -> None:
         self.config = config
         self.inline = inline  # one file from the command line: no worker start-up, no pickling
         self.process = process
         self.workers = max(1, workers or default_workers(config))
-        self.force, self.write_json, self.claim, self.deliver = force, write_json, claim, deliver
+        self.force, self.write_json, self.claim, self.mail = force, write_json, claim, mail
         self.warm_render = warm_render
         self.queue: deque[Path | inbox.Claim] = deque()
-        self.running: dict[cf.Future[FileOutcome], _Job] = {}
+        self.running: dict[cf.Future[WorkResult], _Job] = {}
         self.ledger: Ledger | None = None
         self.pool: cf.Executor | None = None
         self._lock_cm: object | None = None
@@ -194,7 +194,7 @@ class Dispatcher:
             if reused is not None:
                 return reused
         job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name))
-        args = (run_one, self.process, path, self.config, self.write_json, inbox.result_stem(name))
+        args = (run_one, self.process, path, self.config, self.write_json, inbox.result_stem(name), self.mail)
         try:
             future = self._pool().submit(*args)
         except cf.process.BrokenProcessPool:  # a worker died earlier (killed, out of memory): new pool
@@ -229,29 +229,25 @@ class Dispatcher:
         finished, _ = cf.wait(list(self.running), timeout=timeout, return_when=cf.FIRST_COMPLETED)
         return [self._finish(future) for future in finished]
 
-    def _finish(self, future: cf.Future[FileOutcome]) -> Done:
-        assert self.ledger is not None
+    def _finish(self, future: cf.Future[WorkResult]) -> Done:
         job = self.running.pop(future)
         try:
-            outcome = future.result()
+            result = future.result()
         except Exception as exc:  # the worker process died (killed, out of memory)
             log.error("worker died while processing %s: %s", job.name, exc)
-            outcome = FileOutcome(job.path, OUTCOME_FAILED, job.sha256,
-                                  message=f"Tiến trình xử lý bị dừng đột ngột ({type(exc).__name__}).")
+            result = WorkResult(FileOutcome(job.path, OUTCOME_FAILED, job.sha256,
+                                            message=f"Tiến trình xử lý bị dừng đột ngột ({type(exc).__name__})."))
             note = self.config.output_dir / f"{inbox.result_stem(job.name)}.loi.txt"
             try:  # the file may be what killed it (a bomb): answer it, never retry it in a loop
-                outcome.outputs.append(write_failure_note(job.path, exc, note))
+                result.outcome.outputs.append(write_failure_note(job.path, exc, note))
             except OSError:
                 log.exception("could not write the failure note for %s", job.name)
+        outcome = result.outcome
         outcome.sha256 = outcome.sha256 or job.sha256
         self._record(job, outcome)
-        if outcome.outcome == OUTCOME_OK and self.deliver is not None and outcome.pdf is not None:
-            try:
-                self.deliver(outcome, self.ledger)
-            except Exception:  # mail problems never lose the file; `send --pending` retries
-                log.exception("delivering the report of %s failed", job.name)
         moved = self._settle(job.claim, outcome.outcome) if job.claim else None
-        return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started)
+        return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started,
+                    mail=result.mail, mail_ok=result.mail_ok)
 
     def _record(self, job: _Job, outcome: FileOutcome) -> None:
         assert self.ledger is not None

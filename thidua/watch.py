@@ -17,12 +17,12 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from thidua import inbox
-from thidua.batch import mail_hook
 from thidua.cli_output import format_watch_line
 from thidua.config import Config
-from thidua.dispatch import Dispatcher, Done, ProcessFn
+from thidua.dispatch import Dispatcher, Done
 from thidua.errors import EXIT_OK
 from thidua.pipeline import process_workbook
+from thidua.worker import MailPlan, ProcessFn
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +132,7 @@ def watch(config: Config, out: TextIO, quiet: bool = False, *, stop_event: threa
     seen_other: set[str] = set()
     handled = 0
     with _signals(stop, hard), Dispatcher(config, process=process, workers=workers, force=force, claim=True,
-                                          warm_render=True, deliver=mail_hook(config, send=False,
-                                                                              dry_run=False, force=force)) as d:
+                                          warm_render=True, mail=MailPlan(force=force)) as d:
         observer = Observer()
         observer.schedule(_Events(input_dir, events), str(input_dir), recursive=False)
         observer.start()

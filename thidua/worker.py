@@ -7,10 +7,11 @@ import logging
 import multiprocessing as mp
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from thidua.config import Config
-from thidua.pipeline import FileOutcome
+from thidua.pipeline import OUTCOME_OK, FileOutcome
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,42 @@ def warm_worker(warm_render: bool, templates_dir: str) -> None:
             log.debug("could not warm the renderer", exc_info=True)
 
 
-def run_one(process: ProcessFn, path: Path, config: Config, write_json: bool, stem: str) -> FileOutcome:
-    """In a worker: process one file; a crash of ours (not the officer's data) still gets an answer."""
+@dataclass(frozen=True)
+class MailPlan:
+    """How to mail a new report: real mail with --send (or email.enabled), .eml only with --dry-run."""
+
+    send: bool = False
+    dry_run: bool = False
+    force: bool = False
+
+
+@dataclass
+class WorkResult:
+    """A worker's answer: the file's outcome and, for a new report, what the mailer said."""
+
+    outcome: FileOutcome
+    mail: list[str] = field(default_factory=list)
+    mail_ok: bool = True
+
+
+def deliver(outcome: FileOutcome, config: Config, plan: MailPlan) -> tuple[list[str], bool]:
+    """The mailer's hook, run in the worker so slow SMTP never stalls the watcher; own ledger connection."""
+    from thidua.ledger import Ledger
+    from thidua.mailer import deliver_report
+
+    if outcome.assessment is None or outcome.pdf is None:
+        return [], True
+    with Ledger(config.path("ledger.path")) as ledger:
+        summary = deliver_report(outcome.assessment, outcome.pdf, config, send=plan.send, dry_run=plan.dry_run,
+                                 force=plan.force, ledger=ledger)
+    return summary.messages, summary.ok
+
+
+def run_one(process: ProcessFn, path: Path, config: Config, write_json: bool, stem: str,
+            mail: MailPlan | None = None) -> WorkResult:
+    """In a worker: process one file, then mail its report; a crash of ours still gets an answer."""
     try:
-        return process(path, config, write_json=write_json, output_name=stem)
+        outcome = process(path, config, write_json=write_json, output_name=stem)
     except Exception as exc:
         log.exception("processing %s failed", path.name)
         outcome = FileOutcome(path, OUTCOME_FAILED, message=f"Lỗi hệ thống: {type(exc).__name__}: {exc}")
@@ -49,7 +82,15 @@ def run_one(process: ProcessFn, path: Path, config: Config, write_json: bool, st
             outcome.outputs.append(write_failure_note(path, exc, config.output_dir / f"{stem}.loi.txt"))
         except Exception:
             log.exception("could not write the failure note for %s", path.name)
-        return outcome
+        return WorkResult(outcome)
+    if mail is None or outcome.outcome != OUTCOME_OK:
+        return WorkResult(outcome)
+    try:
+        lines, ok = deliver(outcome, config, mail)
+    except Exception as exc:  # mail trouble never loses the report; `send --pending` retries
+        log.exception("mailing the report of %s failed", path.name)
+        lines, ok = [f"{path.name}: chưa gửi được thư: {type(exc).__name__}: {exc}"], False
+    return WorkResult(outcome, lines, ok)
 
 
 def make_pool(workers: int, *, warm_render: bool, templates_dir: Path) -> cf.ProcessPoolExecutor:
