@@ -164,11 +164,8 @@ def watch(config: Config, out: TextIO, quiet: bool = False, *, stop_event: threa
         finally:
             observer.stop()
             observer.join(timeout=5)
-            if hard.is_set():
-                d.abort()
-            else:
-                for done in _finish_running(d):
-                    _announce(done, out, quiet)
+            for done in _finish_running(d, hard):
+                _announce(done, out, quiet)
     if not quiet:
         print("Đã dừng theo dõi.", file=out, flush=True)
     return EXIT_OK
@@ -187,12 +184,15 @@ def _drain(events: queue.Queue[tuple[Path, bool]], tracker: StabilityTracker, se
             log.warning("left alone: %s is not an .xlsx workbook", path.name)
 
 
-def _finish_running(d: Dispatcher) -> list[Done]:
-    """On a normal stop: files already being processed are finished; queued ones stay in input/."""
+def _finish_running(d: Dispatcher, hard: threading.Event) -> list[Done]:
+    """On stop: finish the files in progress (queued ones stay in input/); a second signal gives
+    the files in progress back to input/ instead."""
     done: list[Done] = []
     d.drop_queue()
-    while d.running:
-        done += d.collect(timeout=None)
+    while d.running and not hard.is_set():
+        done += d.collect(timeout=POLL_SECONDS)
+    if hard.is_set():
+        d.abort()
     return done
 
 
