@@ -224,3 +224,17 @@ def test_new_reports_are_handed_to_the_mailer_once(tmp_path, example_path):
     out = io.StringIO()
     assert batch.run_inbox(config, out=out, process=full_process) == 0
     assert "dùng lại kết quả" in out.getvalue() and ".eml" not in out.getvalue()
+
+
+def test_the_entry_points_are_safe_for_worker_processes(tmp_path):
+    """Workers re-import the main script; unguarded it would run the command again in every worker."""
+    config = make_config(tmp_path)
+    cfg = _write_config_file(config, tmp_path / "config.toml")
+    for entry in (["generate_report.py"], ["-m", "thidua"]):
+        for i in range(2):
+            wb.filled(config.input_dir / f"{entry[-1]}-{i}.xlsx", rows=[wb.criterion("KT01", plan="bảy")])
+        done = subprocess.run([sys.executable, *entry, "--config", str(cfg)], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "Đã xử lý 2 tệp" in done.stdout
+    assert len(list((config.input_dir / "loi").iterdir())) == 4

@@ -2,4 +2,5 @@
 
 from thidua.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # worker processes import this module again: it must not run the command
+    raise SystemExit(main())
