@@ -60,7 +60,7 @@ def print_done(done: Done, out: TextIO) -> None:
 def format_watch_line(done: Done, when: dt.datetime | None = None) -> str:
     """Watch mode's one line per file: time, file, outcome, seconds, and what to open."""
     stamp = (when or dt.datetime.now()).strftime("%H:%M:%S")
-    issues = f", {len(done.outcome.issues)} lỗi" if done.outcome.issues else ""
+    issues = f", {done.n_issues} lỗi" if done.n_issues else ""
     seconds = f"{done.seconds:.1f}".replace(".", ",")
     return f"{stamp}  {done.name}  {outcome_word(done)}{issues}  {seconds} giây  → {_answer(done)}"
 
@@ -78,7 +78,7 @@ def print_table(done: list[Done], out: TextIO) -> None:
         if outcome.outcome == OUTCOME_OK:
             problems = ""
         elif outcome.outcome == OUTCOME_ISSUES:
-            problems = f"{len(outcome.issues) or '?'} lỗi, xem {_answer(item)}"
+            problems = f"{item.n_issues} lỗi, xem {_answer(item)}"
         else:
             problems = outcome.message + (f" Xem {_answer(item)}" if _answer(item) else "")
         table.add_row(item.name, outcome_word(item), str(outcome.pdf or ""), problems)

@@ -32,6 +32,11 @@ class Done:
     seconds: float = 0.0
     mail: list[str] = field(default_factory=list)  # the mailer's lines for the person
     mail_ok: bool = True
+    recorded_issues: int = 0  # a reused result only knows how many issues there were
+
+    @property
+    def n_issues(self) -> int:
+        return len(self.outcome.issues) or self.recorded_issues
 
 
 @dataclass
@@ -219,7 +224,7 @@ class Dispatcher:
                               message=record.message)
         log.info("%s: same content as %s, already processed; reusing its result", name, record.name)
         moved = self._settle(claimed, record.outcome) if claimed else None
-        return Done(outcome, name, reused=True, moved_to=moved)
+        return Done(outcome, name, reused=True, moved_to=moved, recorded_issues=record.n_issues)
 
     # --- completion ------------------------------------------------------------------------------
     def collect(self, timeout: float | None = None) -> list[Done]:
