@@ -238,3 +238,16 @@ def test_the_entry_points_are_safe_for_worker_processes(tmp_path):
         assert done.returncode == 1, done.stdout + done.stderr
         assert "Đã xử lý 2 tệp" in done.stdout
     assert len(list((config.input_dir / "loi").iterdir())) == 4
+
+
+def test_a_file_that_cannot_be_moved_is_settled_by_the_next_run_without_reprocessing(tmp_path):
+    config = make_config(tmp_path)
+    fake_xlsx(config.input_dir / "a.xlsx")
+    (config.input_dir / "da-xu-ly").write_bytes(b"a file where the folder should be")
+    assert batch.run_inbox(config, out=io.StringIO(), process=fake_process) == 0
+    assert not (config.input_dir / "a.xlsx").exists() and calls(config) == ["a.xlsx"]
+    (config.input_dir / "da-xu-ly").unlink()
+    out = io.StringIO()
+    assert batch.run_inbox(config, out=out, process=fake_process) == 0
+    assert settled(config) == {"a.xlsx"} and calls(config) == ["a.xlsx"]
+    assert "dùng lại kết quả" in out.getvalue()

@@ -179,7 +179,11 @@ class Dispatcher:
         if isinstance(item, inbox.Claim):
             claimed: inbox.Claim | None = item
         elif self.claim:
-            claimed = inbox.claim(item, self.config.input_dir)
+            try:
+                claimed = inbox.claim(item, self.config.input_dir)
+            except OSError as exc:  # no permission to move it: leave it, say so, keep serving the rest
+                log.error("cannot take %s out of the drop folder: %s", item.name, exc)
+                return None
             if claimed is None:
                 log.info("%s vanished before it could be claimed", item.name)
                 return None
@@ -268,7 +272,11 @@ class Dispatcher:
         if claimed is None:
             return None
         sub = self.config["inbox.done_dir"] if outcome == OUTCOME_OK else self.config["inbox.failed_dir"]
-        return inbox.settle(claimed, self.config.input_dir / sub)
+        try:
+            return inbox.settle(claimed, self.config.input_dir / sub)
+        except OSError as exc:  # it stays in the working folder; the next start settles it (ledger: done)
+            log.error("cannot move %s to %s: %s", claimed.name, sub, exc)
+            return None
 
     def _give_back(self, job: _Job) -> None:
         assert self.ledger is not None
