@@ -161,7 +161,9 @@ def test_pdfa_metadata(example):
     raw = pdf_tools.uncompressed(pdf, tmp)
     assert b"/Lang (vi)" in raw
     assert b"<pdfaid:part>3</pdfaid:part>" in raw or b'pdfaid:part="3"' in raw
-    assert b"/AFRelationship /Source" in raw
+    assert b"/AFRelationship /Source" in raw and b"/AFRelationship /Supplement" in raw
+    assert b"/OutputIntents" in raw and b"/GTS_PDFA1" in raw  # sRGB output intent, as PDF/A requires
+    assert b"<pdfaid:conformance>B</pdfaid:conformance>" in raw or b'pdfaid:conformance="B"' in raw
 
 
 def test_output_written_atomically(example):
