@@ -196,3 +196,13 @@ def test_thousands_of_criteria_get_a_summarised_annex_not_hundreds_of_pages(tmp_
     text = pdf_tools.text(pdf)
     assert "phụ lục này tóm tắt theo lĩnh vực" in text
     assert "và 1.254 tiêu chí khác" in text  # 1.284 unmet, 30 listed in the body
+
+
+def test_same_input_gives_byte_identical_pdf(tmp_path):
+    # The ledger and mailer key on the PDF's hash: a re-run must not look like a new report.
+    source = tmp_path / "nguon.xlsx"
+    source.write_bytes(b"PK\x03\x04 not really a workbook")
+    config = load_config(ROOT / "config.toml")
+    renderer = render.get_renderer(config.templates_dir)
+    first = renderer.render_bytes(build_assessment(source=source), config)
+    assert renderer.render_bytes(build_assessment(source=source), config) == first

@@ -58,6 +58,14 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
+def _timestamp(assessment: Assessment) -> dt.datetime:
+    """The source workbook's modification time (UTC): the same input gives a byte-identical PDF."""
+    src = assessment.submission.source
+    if src is not None and Path(src).is_file():
+        return dt.datetime.fromtimestamp(int(Path(src).stat().st_mtime), dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
 class Renderer:
     """Built once per process: Jinja2 environment, fonts and parsed CSS are reused for every report."""
 
@@ -98,7 +106,7 @@ class Renderer:
         context = build_context(assessment, config)
         return self.env.get_template(MAIN_TEMPLATE).render(**context)
 
-    def attachments(self, assessment: Assessment) -> list[Attachment]:
+    def attachments(self, assessment: Assessment, when: dt.datetime) -> list[Attachment]:
         """The only files the PDF carries: the source workbook and the effective scoring settings."""
         out = []
         sub = assessment.submission
@@ -106,11 +114,12 @@ class Renderer:
             src = Path(sub.source)
             out.append(Attachment(file_obj=io.BytesIO(src.read_bytes()), name=src.name,
                                   description=f"Tệp Excel nguồn (SHA-256 {sub.sha256})",
-                                  relationship="Source"))
+                                  relationship="Source", created=when, modified=when))
         settings = json.dumps(assessment.settings or {}, ensure_ascii=False, indent=2, sort_keys=True,
                               default=str)
         out.append(Attachment(file_obj=io.BytesIO(settings.encode("utf-8")), name="cau-hinh-cham-diem.json",
-                              description="Cấu hình chấm điểm đã áp dụng", relationship="Supplement"))
+                              description="Cấu hình chấm điểm đã áp dụng", relationship="Supplement",
+                              created=when, modified=when))
         return out
 
     def render_bytes(self, assessment: Assessment, config: Config) -> bytes:
@@ -130,9 +139,9 @@ class Renderer:
                     font_config=self.font_config, stylesheets=[css], pdf_variant=variant)
                 # Attachments come from us only: drop any <link rel=attachment> a template might add.
                 doc.metadata.attachments = []
-                doc.metadata.modified = doc.metadata.created = dt.datetime.now(dt.UTC).strftime(
-                    "%Y-%m-%dT%H:%M:%SZ")
-                return doc.write_pdf(attachments=self.attachments(assessment), pdf_variant=variant)
+                when = _timestamp(assessment)
+                doc.metadata.modified = doc.metadata.created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+                return doc.write_pdf(attachments=self.attachments(assessment, when), pdf_variant=variant)
             except RenderError:
                 raise
             except Exception as exc:  # WeasyPrint raises many kinds; the officer needs one sentence
