@@ -161,3 +161,10 @@ def test_stylesheet_is_parsed_once_and_again_after_an_edit(tmp_path):
     stat = css.stat()
     os.utime(css, (stat.st_atime, stat.st_mtime + 5))
     assert renderer.stylesheet() is not first
+
+
+def test_points_follow_the_scoring_precision(config):
+    assessment = build_assessment()
+    assessment.settings = {**assessment.settings, "points_precision": 0}
+    text = render.get_renderer(config.templates_dir).html(assessment, config)
+    assert "Tổng điểm tự chấm: 379 điểm/450 điểm chuẩn" in text
