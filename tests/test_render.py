@@ -161,7 +161,9 @@ def test_pdfa_metadata(example):
     raw = pdf_tools.uncompressed(pdf, tmp)
     assert b"/Lang (vi)" in raw
     assert b"<pdfaid:part>3</pdfaid:part>" in raw or b'pdfaid:part="3"' in raw
-    assert b"/AFRelationship /Source" in raw
+    assert b"/AFRelationship /Source" in raw and b"/AFRelationship /Supplement" in raw
+    assert b"/OutputIntents" in raw and b"/GTS_PDFA1" in raw  # sRGB output intent, as PDF/A requires
+    assert b"<pdfaid:conformance>B</pdfaid:conformance>" in raw or b'pdfaid:conformance="B"' in raw
 
 
 def test_output_written_atomically(example):
@@ -194,3 +196,13 @@ def test_thousands_of_criteria_get_a_summarised_annex_not_hundreds_of_pages(tmp_
     text = pdf_tools.text(pdf)
     assert "phụ lục này tóm tắt theo lĩnh vực" in text
     assert "và 1.254 tiêu chí khác" in text  # 1.284 unmet, 30 listed in the body
+
+
+def test_same_input_gives_byte_identical_pdf(tmp_path):
+    # The ledger and mailer key on the PDF's hash: a re-run must not look like a new report.
+    source = tmp_path / "nguon.xlsx"
+    source.write_bytes(b"PK\x03\x04 not really a workbook")
+    config = load_config(ROOT / "config.toml")
+    renderer = render.get_renderer(config.templates_dir)
+    first = renderer.render_bytes(build_assessment(source=source), config)
+    assert renderer.render_bytes(build_assessment(source=source), config) == first

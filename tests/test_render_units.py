@@ -146,3 +146,25 @@ def test_bars_are_drawn_as_one_path_per_status():
     assert set(paths) == {"Đạt", "Vượt"}  # a zero-width bar draws nothing
     assert paths["Vượt"].count("M") == 2 and paths["Vượt"].endswith("z")
     assert c.grid_path().count("M") == len(c.ticks)
+
+
+def test_stylesheet_is_parsed_once_and_again_after_an_edit(tmp_path):
+    import os
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    renderer = render.Renderer(templates)
+    first = renderer.stylesheet()
+    assert renderer.stylesheet() is first
+    css = templates / "report.css"
+    stat = css.stat()
+    os.utime(css, (stat.st_atime, stat.st_mtime + 5))
+    assert renderer.stylesheet() is not first
+
+
+def test_points_follow_the_scoring_precision(config):
+    assessment = build_assessment()
+    assessment.settings = {**assessment.settings, "points_precision": 0}
+    text = render.get_renderer(config.templates_dir).html(assessment, config)
+    assert "Tổng điểm tự chấm: 379 điểm/450 điểm chuẩn" in text

@@ -62,6 +62,7 @@ def build_context(assessment: Assessment, config: Config) -> dict[str, Any]:
         "totals": assessment.totals,
         "settings": settings,
         "bonus_line": bonus_line,
+        "points_precision": int(settings.get("points_precision", config["scoring.points_precision"])),
         "rows": rows,
         "fields": fields,
         "field_groups": field_groups,

@@ -1,0 +1,70 @@
+"""Benchmark: scoring.evaluate on 5.000 generated criteria of mixed kinds (target ≤ 100 ms median)."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from thidua import explain, model, scoring
+from thidua.config import build_config, scoring_settings
+
+N = 5000
+RUNS = 15
+
+
+def make_submission(n: int = N, seed: int = 7) -> model.Submission:
+    """n criteria: 60% increase, 20% decrease, 10% pass/fail, 10% grade, some without actual."""
+    rng = np.random.default_rng(seed)
+    kinds = rng.choice(list(model.KINDS), size=n, p=[0.6, 0.2, 0.1, 0.1])
+    plan = np.round(rng.uniform(1, 10000, n), 2)
+    actual = np.round(plan * rng.uniform(0.3, 1.5, n), 2)
+    pf, gr = kinds == model.KIND_PASS_FAIL, kinds == model.KIND_GRADE
+    plan[pf], actual[pf] = 1.0, rng.integers(0, 2, pf.sum())
+    plan[gr], actual[gr] = 3.0, rng.integers(1, 5, gr.sum())
+    actual[rng.random(n) < 0.03] = np.nan
+    fields = np.array(["Kinh tế", "Văn hóa - Xã hội", "Quốc phòng - An ninh", "Xây dựng Đảng", "Thi đua"])
+    criteria = pd.DataFrame({
+        "row": np.arange(2, n + 2), "code": [f"TC{i:05d}" for i in range(n)],
+        "field": fields[np.arange(n) * len(fields) // n], "name": [f"Tiêu chí {i}" for i in range(n)],
+        "unit": rng.choice(["%", "tỷ đ", "người", ""], n), "kind": kinds, "plan": plan, "actual": actual,
+        "previous": np.round(actual * rng.uniform(0.8, 1.2, n), 2), "plan_label": "", "actual_label": "",
+        "max_points": rng.choice([10.0, 20.0, 30.0], n), "key": rng.random(n) < 0.1,
+        "data_status": "Chính thức", "agency": "", "monitor": "", "note": "",
+    }, columns=list(model.CRITERIA_COLUMNS))
+    deductions = pd.DataFrame({"row": [2], "content": ["Báo cáo trễ hạn"], "points": [2.0], "note": [""]})
+    return model.Submission(meta=model.ReportMeta("Đồng Tháp", 2022), criteria=criteria, deductions=deductions)
+
+
+def cases() -> list[tuple[str, Callable[[], object]]]:
+    """Named zero-argument callables for benches/run.py."""
+    submission = make_submission()
+    settings = scoring_settings(build_config({}, Path.cwd()))
+    scored = scoring.evaluate(submission, settings).results
+    return [
+        (f"scoring.evaluate {N} criteria", lambda: scoring.evaluate(submission, settings)),
+        (f"explain.explanations {N} rows", lambda: explain.explanations(scored, settings)),
+    ]
+
+
+def main() -> None:
+    for name, fn in cases():
+        fn()  # warm-up: template compile, caches
+        times = []
+        for _ in range(RUNS):
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1000)
+        print(f"{name}: min {min(times):.1f} ms, median {statistics.median(times):.1f} ms, "
+              f"max {max(times):.1f} ms ({RUNS} runs)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Build Submission objects straight from row dicts, without a workbook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from thidua import model
+
+_DEFAULTS: dict[str, Any] = {
+    "field": "Kinh tế", "name": "", "unit": "", "kind": model.KIND_INCREASE, "plan": np.nan,
+    "actual": np.nan, "previous": np.nan, "plan_label": "", "actual_label": "", "max_points": 10.0,
+    "key": False, "data_status": "Chính thức", "agency": "", "monitor": "", "note": "",
+}
+
+
+def make_criteria(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """A criteria frame with every CRITERIA_COLUMNS column; unspecified values get defaults."""
+    filled = []
+    for i, row in enumerate(rows):
+        unknown = set(row) - set(model.CRITERIA_COLUMNS)
+        assert not unknown, f"unknown criteria columns {unknown}"
+        full = {"row": i + 2, "code": f"TC{i + 1:02d}", **_DEFAULTS, **row}
+        if not full["name"]:
+            full["name"] = f"Tiêu chí {full['code']}"
+        filled.append(full)
+    frame = pd.DataFrame(filled, columns=list(model.CRITERIA_COLUMNS))
+    for col in ("plan", "actual", "previous", "max_points"):
+        frame[col] = frame[col].astype(float)
+    frame["key"] = frame["key"].astype(bool)
+    frame["row"] = frame["row"].astype(int)
+    return frame
+
+
+def make_submission(rows: list[dict[str, Any]], deductions: list[dict[str, Any]] | None = None,
+                    province: str = "Đồng Tháp", year: int = 2022) -> model.Submission:
+    """A Submission over `rows`; `deductions` rows need at least "points"."""
+    ded = pd.DataFrame(
+        [{"row": i + 2, "content": "", "note": "", **d} for i, d in enumerate(deductions or [])],
+        columns=list(model.DEDUCTION_COLUMNS))
+    ded["points"] = ded["points"].astype(float)
+    meta = model.ReportMeta(province=province, year=year, cluster="Cụm thi đua các tỉnh Tây Nam Bộ",
+                            agency="Sở Nội vụ")
+    return model.Submission(meta=meta, criteria=make_criteria(rows), deductions=ded)
+
+
+def seed_rows() -> list[dict[str, Any]]:
+    """The three key figures of the 2022 seed article (plans derived in DOMAIN.md)."""
+    return [
+        {"code": "KT01", "name": "Tốc độ tăng trưởng GRDP", "unit": "%", "plan": 7.0, "actual": 8.62,
+         "previous": 9.11, "max_points": 30.0, "key": True},
+        {"code": "KT03", "name": "Thu NSNN trên địa bàn", "unit": "tỷ đ", "plan": 6819.5, "actual": 7877.0,
+         "max_points": 30.0, "key": True},
+        {"code": "KT04", "name": "Kim ngạch xuất khẩu", "unit": "triệu USD", "plan": 1185.0, "actual": 1397.0,
+         "max_points": 25.0, "key": True},
+    ]
