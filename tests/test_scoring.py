@@ -303,3 +303,13 @@ def test_rounding_helpers_agree_with_vnformat_on_seed_values():
     from thidua.vnformat import round_half_up as scalar
     values = np.array([123.135, 2.675, 0.125, -0.125, 115.505, 1.005, 8.62, 0.0])
     assert list(round_half_up(values, 2)) == [scalar(v, 2) for v in values]
+
+
+def test_blank_units_and_labels_do_not_print_none():
+    a = scoring.evaluate(make_submission([{"plan": 10, "actual": 6}, {"kind": "grade", "plan": 3, "actual": 2}]),
+                         {})
+    a.submission.criteria["unit"] = [None, None]
+    a.submission.criteria["actual_label"] = [None, None]
+    texts = scoring.evaluate(a.submission, {}).results["explanation"]
+    assert texts[0] == "Đạt 60% kế hoạch, được điểm theo tỷ lệ; cần thêm 4 để đạt kế hoạch."
+    assert "None" not in texts[1] and '"Hoàn thành nhiệm vụ"' in texts[1]

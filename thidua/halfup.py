@@ -7,11 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-# A float within this distance of a half (after scaling) may sit on the wrong side of it because of
-# binary representation; those few values are re-rounded with Decimal, the rest stay in numpy.
+# A float within this distance of a half (after scaling), or within _TIE_ULPS float spacings of it for
+# big numbers, may sit on the wrong side because of binary representation; those few values are
+# re-rounded with Decimal, the rest stay in numpy.
 _TIE_EPS = 1e-6
-# Above this scaled magnitude float spacing approaches _TIE_EPS, so Decimal decides.
-_BIG = 1e9
+_TIE_ULPS = 16
 # From here on every float is a whole number: nothing left to round.
 _WHOLE = 2.0**52
 
@@ -34,7 +34,8 @@ def round_half_up(values: np.ndarray, decimals: int = 2,
     scaled = np.abs(x) * factor
     out = np.sign(x) * np.floor(scaled + 0.5) / factor + 0.0  # + 0.0 turns -0.0 into 0.0
     with np.errstate(invalid="ignore"):
-        near = (scaled < _WHOLE) & ((np.abs(scaled - np.floor(scaled) - 0.5) < _TIE_EPS) | (scaled >= _BIG))
+        tolerance = np.maximum(_TIE_EPS, _TIE_ULPS * np.spacing(scaled))
+        near = (scaled < _WHOLE) & (np.abs(scaled - np.floor(scaled) - 0.5) < tolerance)
         out = np.where(scaled >= _WHOLE, x, out)
     if near.any():
         quantum = Decimal(1).scaleb(-decimals)
