@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,3 +59,44 @@ def seed_rows() -> list[dict[str, Any]]:
         {"code": "KT04", "name": "Kim ngạch xuất khẩu", "unit": "triệu USD", "plan": 1185.0, "actual": 1397.0,
          "max_points": 25.0, "key": True},
     ]
+
+
+DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
+_FIELDS = {"KT": "Kinh tế", "XH": "Văn hóa - Xã hội", "MT": "Tài nguyên - Môi trường",
+           "QP-AN": "Quốc phòng - An ninh", "XDĐ": "Xây dựng Đảng, đoàn thể", "CQ": "Xây dựng chính quyền",
+           "TĐKT": "Công tác thi đua, khen thưởng"}
+KEY_CRITERIA = {"1", "3", "4", "15"}  # GRDP, budget revenue, exports, jobs (seed article)
+
+
+def _vn_float(text: str) -> float:
+    """"6.819,5" → 6819.5, "−0,20" → -0.2, "Top 10" → 10, "—" → NaN; composites take the worst part."""
+    text = text.replace("−", "-").replace("(ước)", "").replace("Top", "").replace("each", "").strip()
+    if text in ("", "—"):
+        return float("nan")
+    if text == "Đạt":
+        return 1.0
+    parts = re.findall(r"[-+]?\d[\d.]*(?:,\d+)?", text)
+    numbers = [float(p.replace(".", "").replace(",", ".")) for p in parts]
+    return max(numbers)  # TNGT "vụ −6,1%; chết +3,4%; …": the worst of the three decides
+
+
+def dong_thap_2022_rows(csv_path: Path | None = None) -> list[dict[str, Any]]:
+    """The 36 criteria of ../shared/data/dong-thap-criteria.csv, year 2022, as make_submission rows."""
+    path = csv_path or DATA_DIR / "dong-thap-criteria.csv"
+    rows = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for rec in csv.DictReader(fh):
+            direction = rec["Dir"]
+            kind = (model.KIND_PASS_FAIL if direction == "Y/N"
+                    else model.KIND_DECREASE if direction.startswith("↓") else model.KIND_INCREASE)
+            key = rec["#"] in KEY_CRITERIA
+            rows.append({
+                "code": f"{rec['Nhóm']}{int(rec['#']):02d}", "field": _FIELDS[rec["Nhóm"]],
+                "name": rec["Tiêu chí"], "unit": "" if rec["ĐVT"] == "Y/N" else rec["ĐVT"], "kind": kind,
+                "plan": _vn_float(rec["KH 2022"]), "actual": _vn_float(rec["TH 2022"]),
+                "plan_label": "Đạt" if kind == model.KIND_PASS_FAIL else "",
+                "actual_label": rec["TH 2022"] if kind == model.KIND_PASS_FAIL else "",
+                "max_points": 30.0 if key else 20.0, "key": key,
+                "data_status": "Ước" if "(ước)" in rec["TH 2022"] else "Chính thức",
+            })
+    return rows

@@ -303,3 +303,34 @@ def test_rounding_helpers_agree_with_vnformat_on_seed_values():
     from thidua.vnformat import round_half_up as scalar
     values = np.array([123.135, 2.675, 0.125, -0.125, 115.505, 1.005, 8.62, 0.0])
     assert list(round_half_up(values, 2)) == [scalar(v, 2) for v in values]
+
+
+def test_blank_units_and_labels_do_not_print_none():
+    a = scoring.evaluate(make_submission([{"plan": 10, "actual": 6}, {"kind": "grade", "plan": 3, "actual": 2}]),
+                         {})
+    a.submission.criteria["unit"] = [None, None]
+    a.submission.criteria["actual_label"] = [None, None]
+    texts = scoring.evaluate(a.submission, {}).results["explanation"]
+    assert texts[0] == "Đạt 60% kế hoạch, được điểm theo tỷ lệ; cần thêm 4 để đạt kế hoạch."
+    assert "None" not in texts[1] and '"Hoàn thành nhiệm vụ"' in texts[1]
+
+
+def test_dong_thap_2022_reference_data():
+    from tests.factories import dong_thap_2022_rows
+
+    a = evaluate(dong_thap_2022_rows())
+    r = a.results.set_index("code")
+    assert r.loc[["KT01", "KT03", "KT04"], "pct_of_plan"].tolist() == [123.14, 115.51, 117.89]
+    # the four key criteria of the seed article all pass the +10% line and earn 10% of their points
+    keys = r[r["key"]]
+    assert set(keys["rule"]) == {"bonus"} and (keys["bonus"] == keys["max_points"] * 0.1).all()
+    # criteria the seed article names as unmet in 2022
+    unmet_per_seed = ["XH13", "XH20", "QP-AN28", "XDĐ32", "XDĐ33"]
+    assert set(r.loc[unmet_per_seed, "status"]) == {"Chưa đạt"}
+    assert r.loc["XH20", "rule"] == "negative" and r.loc["QP-AN28", "rule"] == "negative"
+    assert r.loc["KT09", "status"] == "Không có số liệu"
+    assert r.loc["CQ35", "pct_of_plan"] == 166.67  # PAR rank 6 against "Top 10", lower is better
+    t = a.totals
+    assert (t.n_criteria, t.n_met_or_exceeded, t.n_not_met, t.n_no_data) == (36, 25, 10, 1)
+    assert a.by_field["n_criteria"].sum() == 36
+    assert not a.results[["points", "bonus"]].isna().any().any()

@@ -7,11 +7,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-# A float within this distance of a half (after scaling) may sit on the wrong side of it because of
-# binary representation; those few values are re-rounded with Decimal, the rest stay in numpy.
+# A float within this distance of a half (after scaling), or within _TIE_ULPS float spacings of it for
+# big numbers, may sit on the wrong side because of binary representation; those few values are
+# re-rounded with Decimal, the rest stay in numpy.
 _TIE_EPS = 1e-6
-# Above this scaled magnitude float spacing approaches _TIE_EPS, so Decimal decides.
-_BIG = 1e9
+_TIE_ULPS = 16
+# From here on every float is a whole number: nothing left to round.
+_WHOLE = 2.0**52
 
 
 def _dec(value: float) -> Decimal:
@@ -32,7 +34,9 @@ def round_half_up(values: np.ndarray, decimals: int = 2,
     scaled = np.abs(x) * factor
     out = np.sign(x) * np.floor(scaled + 0.5) / factor + 0.0  # + 0.0 turns -0.0 into 0.0
     with np.errstate(invalid="ignore"):
-        near = np.isfinite(scaled) & ((np.abs(scaled - np.floor(scaled) - 0.5) < _TIE_EPS) | (scaled >= _BIG))
+        tolerance = np.maximum(_TIE_EPS, _TIE_ULPS * np.spacing(scaled))
+        near = (scaled < _WHOLE) & (np.abs(scaled - np.floor(scaled) - 0.5) < tolerance)
+        out = np.where(scaled >= _WHOLE, x, out)
     if near.any():
         quantum = Decimal(1).scaleb(-decimals)
         for i in np.flatnonzero(near):
@@ -45,7 +49,7 @@ def round_ratio(numer: np.ndarray, denom: np.ndarray, factor: float = 100.0, dec
     """Half-up rounded numer × factor ÷ denom, exact at ties; NaN where denom is 0 or a side is NaN."""
     n = np.asarray(numer, dtype=float)
     d = np.asarray(denom, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         raw = np.where(d != 0, n * factor / np.where(d != 0, d, 1.0), np.nan)
     f = _dec(factor)
     return round_half_up(raw, decimals, exact=lambda i: _dec(n[i]) * f / _dec(d[i]))
@@ -56,7 +60,9 @@ def round_product(a: np.ndarray, b: np.ndarray, divisor: float = 100.0, decimals
     x = np.asarray(a, dtype=float)
     y = np.asarray(b, dtype=float)
     q = _dec(divisor)
-    return round_half_up(x * y / divisor, decimals, exact=lambda i: _dec(x[i]) * _dec(y[i]) / q)
+    with np.errstate(over="ignore", invalid="ignore"):
+        raw = x * y / divisor
+    return round_half_up(raw, decimals, exact=lambda i: _dec(x[i]) * _dec(y[i]) / q)
 
 
 def round_difference(a: np.ndarray, b: np.ndarray, decimals: int = 6) -> np.ndarray:

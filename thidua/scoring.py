@@ -35,6 +35,9 @@ GRADE_SHARE_KEYS = {4: "grade_share_htxs", 3: "grade_share_htt", 2: "grade_share
 
 DEFAULTS: dict[str, Any] = {s.key.split(".", 1)[1]: s.default for s in SETTINGS if s.key.startswith("scoring.")}
 
+# Largest % of plan reported; only reachable with a denominator near zero.
+PCT_CAP = 1e9
+
 BY_FIELD_COLUMNS = ("field", "n_criteria", "n_met_or_exceeded", "n_not_met", "n_no_data",
                     "max_points", "points", "bonus")
 
@@ -76,6 +79,7 @@ def _score(c: pd.DataFrame, s: Mapping[str, Any]) -> dict[str, np.ndarray]:
     inc_pct = ok & inc & (plan > 0) & (actual >= 0)
     dec_pct = ok & dec & (plan > 0) & (actual > 0)
     pct = np.where(inc_pct, round_ratio(actual, plan), np.where(dec_pct, round_ratio(plan, actual), np.nan))
+    pct = np.minimum(pct, PCT_CAP)  # a near-zero denominator must not yield inf
     has_pct = inc_pct | dec_pct
     zero_plan = ok & (plan == 0) & ((inc & (actual >= 0)) | (dec & (actual > 0)))
     zero_actual = ok & dec & (actual == 0) & (plan >= 0)
