@@ -6,6 +6,7 @@ import concurrent.futures as cf
 import logging
 import multiprocessing as mp
 import signal
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,15 @@ PRELOAD = ("thidua.pipeline", "thidua.workbook", "thidua.scoring", "thidua.rende
 ProcessFn = Callable[..., FileOutcome]  # process_workbook(source, config, *, write_json, output_name)
 
 
-def warm_worker(warm_render: bool, templates_dir: str) -> None:
-    """Worker initializer: ignore Ctrl+C (the parent decides), import the heavy modules once."""
+def warm_worker(warm_render: bool, templates_dir: str, log_level: int = logging.WARNING) -> None:
+    """Worker initializer: ignore Ctrl+C (the parent decides), log like the parent, import once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    package = logging.getLogger("thidua")
+    if not package.handlers:  # a fresh process: the CLI's handler did not come along
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+        package.addHandler(handler)
+    package.setLevel(log_level)
     from thidua import workbook  # noqa: F401  (pandas, calamine)
 
     try:
@@ -103,7 +110,8 @@ def make_pool(workers: int, *, warm_render: bool, templates_dir: Path) -> cf.Pro
     else:
         ctx = mp.get_context("spawn")
     return cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=warm_worker,
-                                  initargs=(warm_render, str(templates_dir)))
+                                  initargs=(warm_render, str(templates_dir),
+                                            logging.getLogger("thidua").getEffectiveLevel()))
 
 
 class InlineExecutor(cf.Executor):
