@@ -124,7 +124,8 @@ def _score(c: pd.DataFrame, s: Mapping[str, Any]) -> dict[str, np.ndarray]:
     gap_to_bonus = np.where(bonus_applies, np.where(earns_bonus, 0.0, np.maximum(to_line, 0.0)), np.nan)
 
     yoy_change = round_difference(actual, prev)
-    yoy_pct = np.where(num, round_ratio(yoy_change, np.abs(prev)), np.nan)
+    yoy_pct = round_ratio(yoy_change, np.abs(prev))
+    yoy_pct = np.where(num & np.isfinite(yoy_pct), yoy_pct, np.nan)
     return {
         "pct_of_plan": pct, "status": status, "rule": rule, "points": points, "bonus": bonus,
         "yoy_change": yoy_change, "yoy_pct": yoy_pct, "gap_to_plan": gap_to_plan,
@@ -182,7 +183,9 @@ def evaluate(submission: model.Submission, settings: Mapping[str, Any]) -> model
     s = effective_settings(settings)
     criteria = submission.criteria.reset_index(drop=True)
     results = criteria.copy()
-    results = results.assign(**_score(criteria, s))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite cases are masked
+        scored = _score(criteria, s)
+    results = results.assign(**scored)
     results["explanation"] = explanations(results, s)
     prec = int(s["points_precision"])
     return model.Assessment(
