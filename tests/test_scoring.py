@@ -342,3 +342,11 @@ def test_rules_documented():
     text = (Path(__file__).resolve().parent.parent / "docs" / "scoring.md").read_text(encoding="utf-8")
     missing = [rule for rule in scoring.RULES if f"`{rule}`" not in text]
     assert not missing
+
+
+def test_one_jinja_environment_and_skeletons_cached():
+    assert explain._module() is explain._module()
+    evaluate(seed_rows())
+    hits = explain._skeleton.cache_info().hits
+    evaluate(seed_rows())
+    assert explain._skeleton.cache_info().hits > hits
