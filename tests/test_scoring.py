@@ -334,3 +334,19 @@ def test_dong_thap_2022_reference_data():
     assert (t.n_criteria, t.n_met_or_exceeded, t.n_not_met, t.n_no_data) == (36, 25, 10, 1)
     assert a.by_field["n_criteria"].sum() == 36
     assert not a.results[["points", "bonus"]].isna().any().any()
+
+
+def test_rules_documented():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "scoring.md").read_text(encoding="utf-8")
+    missing = [rule for rule in scoring.RULES if f"`{rule}`" not in text]
+    assert not missing
+
+
+def test_one_jinja_environment_and_skeletons_cached():
+    assert explain._module() is explain._module()
+    evaluate(seed_rows())
+    hits = explain._skeleton.cache_info().hits
+    evaluate(seed_rows())
+    assert explain._skeleton.cache_info().hits > hits

@@ -79,3 +79,14 @@ def test_fast_formatting_matches_vnformat(x, decimals):
 
 def test_fast_formatting_missing():
     assert vn_numbers(np.array([np.nan, np.inf])) == ["-", "-"]
+
+
+def test_huge_and_tiny_values_round_without_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = round_half_up(np.array([1e308, -1e308, 5e-324, np.inf, np.nan]), 4)
+        r = scoring.evaluate(make_submission([{"plan": 1e-300, "actual": 1e300, "key": True}]), {}).results
+    assert out[0] == 1e308 and out[1] == -1e308 and out[2] == 0.0 and out[3] == np.inf and np.isnan(out[4])
+    assert r["pct_of_plan"][0] == scoring.PCT_CAP and r["status"][0] == "Vượt" and r["bonus"][0] == 1.0

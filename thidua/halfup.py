@@ -31,9 +31,9 @@ def round_half_up(values: np.ndarray, decimals: int = 2,
     """
     x = np.asarray(values, dtype=float)
     factor = 10.0**decimals
-    scaled = np.abs(x) * factor
-    out = np.sign(x) * np.floor(scaled + 0.5) / factor + 0.0  # + 0.0 turns -0.0 into 0.0
-    with np.errstate(invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values overflow to inf and are kept as is
+        scaled = np.abs(x) * factor
+        out = np.sign(x) * np.floor(scaled + 0.5) / factor + 0.0  # + 0.0 turns -0.0 into 0.0
         tolerance = np.maximum(_TIE_EPS, _TIE_ULPS * np.spacing(scaled))
         near = (scaled < _WHOLE) & (np.abs(scaled - np.floor(scaled) - 0.5) < tolerance)
         out = np.where(scaled >= _WHOLE, x, out)

@@ -103,9 +103,10 @@ def _results_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
     wrap_col = [c[0] for c in COLUMNS].index("Giải thích") + 1
     for n, row in enumerate(assessment.results.to_dict("records"), start=1):
         row["_n"] = n
-        ws.append([_clean(c[1](row)) for c in COLUMNS])
         fill = fills.get(row["status"])
-        for col, cell in enumerate(ws[ws.max_row], start=1):
+        for col, column in enumerate(COLUMNS, start=1):
+            # ws.cell, not ws.append + ws.max_row: max_row scans every cell, O(n²) for big sheets
+            cell = ws.cell(row=n + 1, column=col, value=_clean(column[1](row)))
             if fill is not None:
                 cell.fill = fill
             if formats[col - 1] and isinstance(cell.value, (int, float)):

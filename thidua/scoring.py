@@ -12,7 +12,8 @@ from thidua import model
 from thidua.config import SETTINGS
 from thidua.halfup import round_difference, round_half_up, round_product, round_ratio
 
-# Every rule `evaluate` can fire, by kebab-case code (the `rule` column), with what it means.
+# Every rule `evaluate` can fire, by kebab-case code (the `rule` column), with what it means;
+# docs/scoring.md has the full table, templates/explanation.txt.j2 one macro per rule.
 RULES: dict[str, str] = {
     "bonus": "≥ 100% kế hoạch, tiêu chí trọng tâm vượt QUÁ ngưỡng thưởng: đủ điểm chuẩn cộng điểm thưởng.",
     "full": "≥ 100% kế hoạch: đủ điểm chuẩn.",
@@ -60,16 +61,16 @@ def _score(c: pd.DataFrame, s: Mapping[str, Any]) -> dict[str, np.ndarray]:
     maxp = np.nan_to_num(np.clip(maxp, 0, None))
     key = c["key"].fillna(False).astype(bool).to_numpy()
     floor, line = float(s["floor_pct"]), float(s["bonus_line_pct"])
-    prec = int(s["points_precision"])
+    prec, proportional = int(s["points_precision"]), bool(s["proportional"])
 
     inc, dec = kind == model.KIND_INCREASE, kind == model.KIND_DECREASE
     pf, gr = kind == model.KIND_PASS_FAIL, kind == model.KIND_GRADE
     num = inc | dec
     no_actual = np.isnan(actual)
     has = ~no_actual
-    is_level = lambda v: np.isin(v, (1.0, 2.0, 3.0, 4.0))  # noqa: E731
+    levels = tuple(float(x) for x in GRADE_SHARE_KEYS)
     invalid = ~(num | pf | gr) | (pf & has & ~np.isin(actual, (0.0, 1.0))) | (
-        gr & has & ~(is_level(actual) & is_level(plan)))
+        gr & has & ~(np.isin(actual, levels) & np.isin(plan, levels)))
     no_plan = num & has & np.isnan(plan)
     no_data = invalid | no_actual | no_plan
     ok = num & ~no_data
@@ -97,7 +98,7 @@ def _score(c: pd.DataFrame, s: Mapping[str, Any]) -> dict[str, np.ndarray]:
     grade_share = np.select([gr & (actual == lvl) for lvl in GRADE_SHARE_KEYS],
                             [float(s[k]) for k in GRADE_SHARE_KEYS.values()], default=0.0)
     prop_share = np.where(pct >= 100, 100.0, np.where(
-        (pct >= floor) & bool(s["proportional"]), pct, 0.0))
+        (pct >= floor) & proportional, pct, 0.0))
     share = np.select([no_data, gr, has_pct], [0.0, grade_share, prop_share], default=np.where(met, 100.0, 0.0))
     points = np.where(share >= 100, maxp, np.minimum(round_product(maxp, share, 100.0, prec), maxp))
 
@@ -111,7 +112,7 @@ def _score(c: pd.DataFrame, s: Mapping[str, Any]) -> dict[str, np.ndarray]:
 
     rule = np.select(
         [invalid, no_actual, no_plan, pf & (actual == 1), pf, gr, zero_plan, zero_actual, negative,
-         earns_bonus, pct >= 100, pct < floor, ~np.full_like(met, bool(s["proportional"]))],
+         earns_bonus, pct >= 100, pct < floor, np.full(met.shape, not proportional)],
         ["invalid", "no-data", "no-plan", "pass", "fail", "grade", "zero-plan", "zero-actual", "negative",
          "bonus", "full", "below-floor", "below-plan"], default="proportional")
 
@@ -124,7 +125,8 @@ def _score(c: pd.DataFrame, s: Mapping[str, Any]) -> dict[str, np.ndarray]:
     gap_to_bonus = np.where(bonus_applies, np.where(earns_bonus, 0.0, np.maximum(to_line, 0.0)), np.nan)
 
     yoy_change = round_difference(actual, prev)
-    yoy_pct = np.where(num, round_ratio(yoy_change, np.abs(prev)), np.nan)
+    yoy_pct = round_ratio(yoy_change, np.abs(prev))
+    yoy_pct = np.where(num & np.isfinite(yoy_pct), yoy_pct, np.nan)
     return {
         "pct_of_plan": pct, "status": status, "rule": rule, "points": points, "bonus": bonus,
         "yoy_change": yoy_change, "yoy_pct": yoy_pct, "gap_to_plan": gap_to_plan,
@@ -182,7 +184,9 @@ def evaluate(submission: model.Submission, settings: Mapping[str, Any]) -> model
     s = effective_settings(settings)
     criteria = submission.criteria.reset_index(drop=True)
     results = criteria.copy()
-    results = results.assign(**_score(criteria, s))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite cases are masked
+        scored = _score(criteria, s)
+    results = results.assign(**scored)
     results["explanation"] = explanations(results, s)
     prec = int(s["points_precision"])
     return model.Assessment(
