@@ -107,10 +107,14 @@ class Handler:
 
     refuse: set[str] = field(default_factory=set)
     received: list[Received] = field(default_factory=list)
+    busy: dict[str, int] = field(default_factory=dict)  # address -> how many more times to answer 450
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 Hộp thư không tồn tại"
+        if self.busy.get(address, 0) > 0:
+            self.busy[address] -= 1
+            return "450 4.2.1 Mailbox busy, try later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

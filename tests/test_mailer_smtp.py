@@ -156,3 +156,17 @@ def test_enabled_in_config_sends_without_the_flag(tmp_path, pdf):
     with SmtpServer(tmp_path) as server:
         config = make_config(tmp_path, server.port, ca_file=server.ca_file, enabled=True)
         assert _deliver(config, pdf, send=False).sent == 3
+
+
+def test_temporary_refusal_is_retried_with_backoff(tmp_path, pdf):
+    with SmtpServer(tmp_path) as server:
+        server.handler.busy["dung.pt@dongthap.example"] = 2
+        config = make_config(tmp_path, server.port, ca_file=server.ca_file, retries=2)
+        summary = _deliver(config, pdf)
+        assert (summary.sent, summary.pending) == (3, 0)
+        assert [m.rcpt_tos for m in server.received].count(["dung.pt@dongthap.example"]) == 1
+
+        server.handler.busy["an.nv@dongthap.example"] = 5
+        summary = _deliver(config, pdf, force=True)
+        assert (summary.sent, summary.pending) == (2, 1)
+        assert "450 4.2.1 Mailbox busy" in summary.problems[0]
