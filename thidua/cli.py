@@ -26,16 +26,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"Lệnh không hợp lệ: {message}.", hint="Xem: python generate_report.py --help")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(suppress: bool) -> argparse.ArgumentParser:
+    """Global options, accepted before or after the command (sub-parsers must not reset them)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, default=None, metavar="PATH",
+    default = argparse.SUPPRESS if suppress else None
+    flag_default = argparse.SUPPRESS if suppress else False
+    common.add_argument("--config", type=Path, default=default, metavar="PATH",
                         help="tệp cấu hình (mặc định ./config.toml)")
-    common.add_argument("--debug", action="store_true", default=None,
+    common.add_argument("--debug", action="store_true", default=flag_default,
                         help="hiện chi tiết lỗi kỹ thuật (traceback)")
-    common.add_argument("--quiet", "-q", action="store_true", default=None,
+    common.add_argument("--quiet", "-q", action="store_true", default=flag_default,
                         help="chỉ in lỗi")
+    return common
 
-    parser = _Parser(prog="generate_report.py", parents=[common],
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(suppress=True)
+    parser = _Parser(prog="generate_report.py", parents=[_common_options(suppress=False)],
                      description="Tạo báo cáo PDF kết quả thực hiện tiêu chí thi đua từ tệp Excel. "
                                  "Không có lệnh: xử lý mọi tệp trong thư mục input/.")
     parser.add_argument("--version", action="version", version=f"thidua {__version__}")
@@ -75,10 +82,10 @@ def _cmd_template(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    _require_file(args.file)
     from thidua.errors import UnreadableFileError
     from thidua.workbook import read_workbook
 
-    _require_file(args.file)
     try:
         issues = read_workbook(args.file).issues
     except UnreadableFileError as exc:
@@ -123,12 +130,12 @@ def _cmd_watch(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def _cmd_send(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from thidua.mailer import send_command
-
     if not args.pending and args.report is None:
         raise UsageError("Hãy chỉ ra tệp báo cáo PDF cần gửi, hoặc dùng --pending.")
     if args.report is not None:
         _require_file(args.report)
+    from thidua.mailer import send_command
+
     return send_command(config, report=args.report, pending=args.pending, dry_run=args.dry_run,
                         force=args.force, out=out, quiet=bool(args.quiet))
 
@@ -163,8 +170,6 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     debug = "--debug" in argv
     try:
         args = build_parser().parse_args(argv)
-        args.debug = bool(args.debug)
-        args.quiet = bool(args.quiet)
         _configure_logging(args.debug, args.quiet, err)
         config = load_config(args.config)
         return COMMANDS[args.command](args, config, out)

@@ -260,3 +260,16 @@ def load_config(path: Path | None = None) -> Config:
 def scoring_settings(config: Config) -> dict[str, Any]:
     """The effective [scoring] section as a plain dict (also attached to the PDF)."""
     return config.section("scoring")
+
+
+def markdown_reference() -> str:
+    """The settings table for README.md (a test keeps the README in step with SETTINGS)."""
+    lines = ["| Khóa | Kiểu | Mặc định | Ý nghĩa |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        default = s.default
+        shown = ("`true`" if default else "`false`") if isinstance(default, bool) else (
+            f"`\"{default}\"`" if isinstance(default, str) else f"`{default}`")
+        if isinstance(default, (list, dict)):
+            shown = "(trống)"
+        lines.append(f"| `{s.key}` | {_type_name(s.type)} | {shown} | {s.help} |")
+    return "\n".join(lines) + "\n"

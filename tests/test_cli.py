@@ -1,0 +1,44 @@
+"""The CLI in-process: exit codes and exact Vietnamese messages, never a traceback."""
+
+import io
+
+from thidua.cli import main
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_help_exits_zero():
+    code, out, _ = run("--help")
+    assert code == 0
+
+
+def test_unknown_command_is_usage_error():
+    code, _, err = run("bay")
+    assert code == 2
+    assert err.startswith("Lỗi: Lệnh không hợp lệ:")
+    assert "Traceback" not in err
+
+
+def test_missing_file_is_usage_error(tmp_path):
+    code, _, err = run("check", str(tmp_path / "khong-co.xlsx"))
+    assert code == 2
+    assert f'Lỗi: Không tìm thấy tệp "{tmp_path / "khong-co.xlsx"}".' in err
+
+
+def test_bad_config_is_usage_error(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[scoring]\nfloor_pct = 150\n", encoding="utf-8")
+    code, _, err = run("--config", str(cfg), "template", "-o", str(tmp_path / "t.xlsx"))
+    assert code == 2
+    assert '"scoring.floor_pct" = 150.0 phải nhỏ hơn hoặc bằng 100' in err
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_send_without_target_is_usage_error():
+    code, _, err = run("send")
+    assert code == 2
+    assert "--pending" in err

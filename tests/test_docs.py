@@ -1,0 +1,25 @@
+"""README.md must match the code it documents: generated tables, commands, the two set-up commands."""
+
+from pathlib import Path
+
+from thidua.cli import build_parser
+from thidua.docs import render_readme
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_generated_sections_are_current():
+    assert render_readme(README) == README, "run: python -m thidua.docs"
+
+
+def test_every_command_is_documented():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name in sub.choices:
+        assert f"`{name}" in README, name
+
+
+def test_two_setup_commands_and_ci():
+    assert "make report" in README and "make test" in README
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
