@@ -1,0 +1,170 @@
+"""Template data and wording without a PDF: phrasing, groupings, chart geometry, annex mode (fast)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.assessment_fixture import build_assessment
+from thidua import charts, render
+from thidua.config import build_config, load_config
+from thidua.report_context import build_context, group_by, records
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(ROOT / "config.toml")
+
+
+@pytest.fixture(scope="module")
+def html(config):
+    return render.get_renderer(config.templates_dir).html(build_assessment(), config)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Thu NSNN trên địa bàn", "thu NSNN trên địa bàn"),
+    ("GRDP bình quân đầu người", "GRDP bình quân đầu người"),
+    ("Điều chỉnh mức sinh", "điều chỉnh mức sinh"),
+    ("", ""),
+    ("X", "X"),
+])
+def test_lower_first_keeps_acronyms(text, expected):
+    assert render.lower_first(text) == expected
+
+
+def test_key_criteria_phrased_by_unit(html):
+    # "%" sticks to the number; "tỷ đ" in the workbook prints as "tỷ đồng"; other units after a space.
+    assert "tốc độ tăng trưởng GRDP đạt 8,62%, đạt 123,14% so kế hoạch" in html
+    assert "thu NSNN trên địa bàn đạt 7.877&nbsp;tỷ đồng, đạt 115,51% so kế hoạch" in html
+    assert "kim ngạch xuất khẩu đạt 1.397&nbsp;triệu USD, đạt 117,89% so kế hoạch" in html
+    assert "lao động được giải quyết việc làm đạt 38.900&nbsp;người, đạt 129,67% so kế hoạch" in html
+
+
+def test_counts_sentence(html):
+    assert "đạt và vượt 8/14 tiêu chí (trong đó vượt kế hoạch 6 tiêu chí); chưa đạt 6/14 tiêu chí, gồm: " \
+           "tỷ lệ giải ngân vốn đầu tư công; mức giảm tỷ lệ hộ nghèo đa chiều" in html
+
+
+def test_unmet_criteria_named_with_agency_in_part_three(html):
+    assert "- Sở Kế hoạch và Đầu tư: tỷ lệ giải ngân vốn đầu tư công." in html
+    assert "- Công an tỉnh: kéo giảm tai nạn giao thông" in html
+
+
+def test_recipients_end_with_archive_line(html):
+    assert "<div>- UBND tỉnh;</div>" in html
+    assert "<div>- Lưu: VT, TĐKT.</div>" in html
+
+
+def test_summary_annex_beyond_the_row_limit(config):
+    small = build_config({"report": {"annex_max_rows": 5}}, ROOT)
+    text = render.get_renderer(small.templates_dir).html(build_assessment(), small)
+    assert "phụ lục này tóm tắt theo lĩnh vực" in text
+    assert "Tiêu chí; cách tính điểm" not in text
+    assert "Các tiêu chí chưa đạt" in text
+
+
+def test_context_cleans_nan_and_keeps_workbook_order(config):
+    ctx = build_context(build_assessment(), config)
+    assert ctx["rows"][0]["code"] == "KT01" and ctx["rows"][0]["stt"] == 1
+    no_prev = next(r for r in ctx["rows"] if r["code"] == "QP01")
+    assert no_prev["previous"] is None and no_prev["pct_of_plan"] is None
+    assert [m["name"] for m in ctx["monitors"]][:2] == ["Trần Thị Bích", "Lê Văn Cường"]
+    assert ctx["annex_full"] is True
+    assert ctx["legal_basis"][0].startswith("Căn cứ")
+
+
+def test_group_by_first_appearance_not_alphabetical():
+    rows = [{"a": "Sở Y tế"}, {"a": "Công an tỉnh"}, {"a": "Sở Y tế"}, {"a": None}]
+    assert [(g["name"], len(g["rows"])) for g in group_by(rows, "a")] == [("Sở Y tế", 2), ("Công an tỉnh", 1), ("", 1)]
+
+
+def test_records_turn_nan_into_none():
+    frame = pd.DataFrame({"x": [1.5, math.nan], "y": ["a", "b"]})
+    assert records(frame) == [{"x": 1.5, "y": "a"}, {"x": None, "y": "b"}]
+
+
+def test_percent_chart_geometry():
+    rows = [{"name": "A", "pct_of_plan": 100.0, "status": "Đạt"},
+            {"name": "B", "pct_of_plan": 250.0, "status": "Vượt"},
+            {"name": "C", "pct_of_plan": None, "status": "Đạt"}]
+    c = charts.percent_chart(rows, 110.0)
+    assert [b.row["name"] for b in c.bars] == ["A", "B"]  # no % of plan, no bar
+    assert c.scale_max == 200.0 and c.bars[1].clipped
+    assert c.x0 < c.x100 < c.x_bonus < c.x0 + c.plot_width
+    assert c.bars[0].width == pytest.approx(c.x100 - c.x0)
+    assert charts.percent_chart([{"pct_of_plan": None}]) is None
+
+
+def test_percent_chart_keeps_key_and_unmet_when_too_many():
+    rows = [{"name": f"T{i}", "pct_of_plan": 105.0, "status": "Vượt", "key": i < 3} for i in range(200)]
+    rows[50]["status"] = "Chưa đạt"
+    c = charts.percent_chart(rows)
+    assert [b.row["name"] for b in c.bars] == ["T0", "T1", "T2", "T50"]
+    assert c.omitted == 196
+
+
+def test_field_chart_scales_to_the_largest_field():
+    c = charts.field_chart([{"max_points": 400.0, "points": 200.0}, {"max_points": 100.0, "points": 100.0}])
+    assert c.rows[0]["max_width"] == pytest.approx(c.plot_width)
+    assert c.rows[0]["width"] == pytest.approx(c.plot_width / 2)
+    assert c.rows[1]["width"] == pytest.approx(c.plot_width / 4)
+    assert charts.field_chart([]) is None
+
+
+def test_renderer_is_built_once_per_templates_folder(config):
+    assert render.get_renderer(config.templates_dir) is render.get_renderer(config.templates_dir)
+
+
+def test_key_criteria_edge_cases_read_naturally(config):
+    from tests.assessment_fixture import ROWS
+
+    rows = [list(r) for r in ROWS]
+    rows[0][6] = 7.35  # GRDP 105% of plan: below the bonus line
+    rows[2][6] = float("nan")  # budget revenue without a figure yet
+    rows = [tuple(r) for r in rows]
+    text = render.get_renderer(config.templates_dir).html(build_assessment(rows), config)
+    assert "- Tốc độ tăng trưởng GRDP (Sở Kế hoạch và Đầu tư): năm 2022 đạt 105% so kế hoạch; " \
+           "còn thiếu 0,35 điểm phần trăm để vượt mức 110% kế hoạch." in " ".join(text.split())
+    assert "- Thu NSNN trên địa bàn (Sở Tài chính): năm 2022 chưa có số liệu;" in " ".join(text.split())
+    assert "chưa có số liệu 1/14 tiêu chí, gồm: thu NSNN trên địa bàn" in text
+    assert "- Kéo giảm tai nạn giao thông (số vụ, số người chết, số người bị thương): kết quả không đạt, " \
+           "kế hoạch đạt." in " ".join(text.split())
+
+
+def test_bars_are_drawn_as_one_path_per_status():
+    rows = [{"name": "A", "pct_of_plan": 100.0, "status": "Đạt"},
+            {"name": "B", "pct_of_plan": 120.0, "status": "Vượt"},
+            {"name": "C", "pct_of_plan": 130.0, "status": "Vượt"},
+            {"name": "D", "pct_of_plan": 0.0, "status": "Chưa đạt"}]
+    c = charts.percent_chart(rows)
+    paths = c.paths_by_status()
+    assert set(paths) == {"Đạt", "Vượt"}  # a zero-width bar draws nothing
+    assert paths["Vượt"].count("M") == 2 and paths["Vượt"].endswith("z")
+    assert c.grid_path().count("M") == len(c.ticks)
+
+
+def test_stylesheet_is_parsed_once_and_again_after_an_edit(tmp_path):
+    import os
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    renderer = render.Renderer(templates)
+    first = renderer.stylesheet()
+    assert renderer.stylesheet() is first
+    css = templates / "report.css"
+    stat = css.stat()
+    os.utime(css, (stat.st_atime, stat.st_mtime + 5))
+    assert renderer.stylesheet() is not first
+
+
+def test_points_follow_the_scoring_precision(config):
+    assessment = build_assessment()
+    assessment.settings = {**assessment.settings, "points_precision": 0}
+    text = render.get_renderer(config.templates_dir).html(assessment, config)
+    assert "Tổng điểm tự chấm: 379 điểm/450 điểm chuẩn" in text

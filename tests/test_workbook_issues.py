@@ -1,0 +1,160 @@
+"""Every cell-level issue code, located in Excel coordinates, with Vietnamese messages; all in one pass."""
+
+import pytest
+from openpyxl.styles import Border, Side
+
+from tests import workbooks as wb
+from thidua import workbook
+from thidua.issue_catalog import CATALOG
+from thidua.workbook import read_workbook
+
+
+def _merge_a3_b3(book):
+    book["Tiêu chí"].merge_cells("A3:B3")
+
+
+def _only_info(path):
+    return wb.raw_workbook(path, {"Thông tin": wb.info_rows()})
+
+
+def _junk_header(path):
+    return wb.raw_workbook(path, {"Thông tin": wb.info_rows(), "Tiêu chí": [["Bảng tổng hợp"], ["a", "b"]]})
+
+
+def _no_plan_column(path):
+    return wb.standard_raw(path, headers=[h for h in wb.HEADERS if h != "Kế hoạch"])
+
+
+def _duplicate_column(path):
+    return wb.standard_raw(path, headers=[*wb.HEADERS, "Kế hoạch"])
+
+
+def _header_only(path):
+    return wb.standard_raw(path, rows=[])
+
+
+def _blank_row(path):
+    return wb.standard_raw(path, rows=[wb.criterion("KT01"), {}, wb.criterion("KT03")])
+
+
+def _row(**changes):
+    return lambda path: wb.standard_raw(path, rows=[wb.criterion(**changes)])
+
+
+def _info(**values):
+    return lambda path: wb.standard_raw(path, **values)
+
+
+CASES = {
+    "missing-sheet": (_only_info, [("Tiêu chí", "missing-sheet")]),
+    "header-not-found": (_junk_header, [("Tiêu chí", "header-not-found")]),
+    "missing-column": (_no_plan_column, [("Tiêu chí", "missing-column")]),
+    "duplicate-column": (_duplicate_column, [("Tiêu chí!O1", "duplicate-column")]),
+    "no-criteria": (_header_only, [("Tiêu chí", "no-criteria")]),
+    "merged-cells": (lambda p: wb.standard_raw(p, tweak=_merge_a3_b3), [("Tiêu chí!A3:B3", "merged-cells")]),
+    "blank-row": (_blank_row, [("Tiêu chí!A3", "blank-row")]),
+    "formula-without-value": (_row(plan="=3+4"), [("Tiêu chí!F2", "formula-without-value")]),
+    "missing-value": (_row(name=None), [("Tiêu chí!C2", "missing-value")]),
+    "missing-plan": (_row(plan=None), [("Tiêu chí!F2", "missing-plan")]),
+    "missing-info": (_info(**{"Năm đánh giá": None}), [("Thông tin", "missing-info")]),
+    "non-numeric": (_row(actual="bảy"), [("Tiêu chí!G2", "non-numeric")]),
+    "ambiguous-number": (_row(plan="7.87"), [("Tiêu chí!F2", "ambiguous-number")]),
+    "out-of-range": (_row(max_points=-5), [("Tiêu chí!I2", "out-of-range")]),
+    "unknown-kind": (_row(kind="Tăng"), [("Tiêu chí!E2", "unknown-kind")]),
+    "invalid-pass-fail": (_row(kind="Đạt/Không đạt", plan="Đạt", actual="Có", previous=None),
+                          [("Tiêu chí!G2", "invalid-pass-fail")]),
+    "invalid-grade": (_row(kind="Xếp loại", plan="HTTNV", actual="Tốt", previous=None),
+                      [("Tiêu chí!G2", "invalid-grade")]),
+    "invalid-flag": (_row(key="có lẽ"), [("Tiêu chí!J2", "invalid-flag")]),
+    "invalid-status": (_row(data_status="Tạm tính"), [("Tiêu chí!K2", "invalid-status")]),
+    "duplicate-code": (lambda p: wb.standard_raw(p, rows=[wb.criterion("KT01"), wb.criterion("kt01")]),
+                       [("Tiêu chí!A3", "duplicate-code")]),
+    "bad-year": (_info(**{"Năm đánh giá": "năm nay"}), [("Thông tin!B3", "bad-year")]),
+    "bad-date": (_info(**{"Ngày báo cáo": "31/02/2023"}), [("Thông tin!B4", "bad-date")]),
+}
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_issue_code_is_reported_at_its_cell(tmp_path, code):
+    build, expected = CASES[code]
+    result = read_workbook(build(tmp_path / f"{code}.xlsx"))
+    assert wb.issue_list(result) == expected
+    assert result.submission is None and not result.valid
+    for issue in result.issues:
+        assert issue.message and issue.sheet in issue.cell
+
+
+def test_every_cell_level_code_has_a_case():
+    cell_codes = {code for code, t in CATALOG.items() if not t.fatal}
+    assert cell_codes == {*CASES, "too-many-issues"}
+
+
+def test_issues_are_capped_with_a_final_note(tmp_path, monkeypatch):
+    monkeypatch.setattr(workbook, "MAX_ISSUES", 50)
+    rows = [wb.criterion(f"C{i}", actual="bảy") for i in range(60)]
+    issues = read_workbook(wb.standard_raw(tmp_path / "x.xlsx", rows=rows)).issues
+    assert len(issues) == 51 and {i.code for i in issues[:50]} == {"non-numeric"}
+    assert (issues[-1].cell, issues[-1].code) == ("Tệp", "too-many-issues")
+    assert issues[-1].message.startswith("Tệp có hơn 50 lỗi")
+
+
+def test_message_says_what_was_found_and_what_is_expected(tmp_path):
+    result = read_workbook(_row(plan="bảy")(tmp_path / "x.xlsx"))
+    (issue,) = result.issues
+    assert issue.message == ('Ô Tiêu chí!F2 (Kế hoạch): "bảy" không phải là số. Cần nhập số, ví dụ 7.877 hoặc '
+                             '8,62 (dấu chấm phân cách hàng nghìn, dấu phẩy thập phân).')
+    assert issue.value == "bảy"
+    ambiguous = read_workbook(_row(actual="8.62")(tmp_path / "y.xlsx")).issues[0]
+    assert "ví dụ 8,62" in ambiguous.message
+
+
+def test_all_problems_are_collected_in_one_pass(tmp_path):
+    rows = [wb.criterion("KT01", plan="bảy", kind="Tăng"), wb.criterion("KT02", name=None, key="?"), {},
+            wb.criterion("KT01", actual="1,234.5", data_status="Ước"), wb.criterion(None, max_points=None)]
+    path = wb.standard_raw(tmp_path / "many.xlsx", rows=rows, **{"Tỉnh/Đơn vị": None, "Năm đánh giá": "20xx"})
+    assert wb.issue_list(read_workbook(path)) == [
+        ("Thông tin", "missing-info"), ("Thông tin!B2", "bad-year"),
+        ("Tiêu chí!E2", "unknown-kind"),
+        ("Tiêu chí!C3", "missing-value"), ("Tiêu chí!J3", "invalid-flag"),
+        ("Tiêu chí!A4", "blank-row"),
+        ("Tiêu chí!A5", "duplicate-code"), ("Tiêu chí!G5", "ambiguous-number"),
+        ("Tiêu chí!A6", "missing-value"), ("Tiêu chí!I6", "missing-value"),
+    ]
+
+
+def test_missing_values_in_the_standard_template_name_the_info_cells(tmp_path):
+    path = wb.filled(tmp_path / "x.xlsx", info=wb.meta(province="", year=None))
+    assert wb.issue_list(read_workbook(path)) == [("Thông tin!B2", "missing-value"),
+                                                  ("Thông tin!B3", "missing-value")]
+
+
+def test_trailing_empty_and_formatted_rows_are_skipped_quietly(tmp_path):
+    def style_tail(book):
+        ws = book["Tiêu chí"]
+        side = Side(style="thin")
+        for r in range(10, 60):
+            for c in range(1, 15):
+                ws.cell(row=r, column=c).border = Border(top=side, bottom=side)
+        ws.cell(row=70, column=3, value="   ")
+
+    result = read_workbook(wb.standard_raw(tmp_path / "x.xlsx", tweak=style_tail))
+    assert result.valid, result.issues
+    assert list(result.submission.criteria["row"]) == [2, 3, 4]
+
+
+def test_merged_title_above_the_header_is_fine(tmp_path):
+    def title(book):
+        ws = book["Tiêu chí"]
+        ws.insert_rows(1, amount=2)
+        ws["A1"] = "BẢNG TIÊU CHÍ THI ĐUA NĂM 2022"
+        ws.merge_cells("A1:N1")
+
+    result = read_workbook(wb.standard_raw(tmp_path / "x.xlsx", rows=[wb.criterion(actual="bảy")], tweak=title))
+    assert wb.issue_list(result) == [("Tiêu chí!G4", "non-numeric")]
+
+
+def test_deduction_issues(tmp_path):
+    path = wb.filled(tmp_path / "x.xlsx", deductions=[{"content": "Báo cáo chậm", "points": -2},
+                                                      {"content": None, "points": "hai"}])
+    assert wb.issue_list(read_workbook(path)) == [
+        ("Điểm trừ!B2", "out-of-range"), ("Điểm trừ!A3", "missing-value"), ("Điểm trừ!B3", "non-numeric")]

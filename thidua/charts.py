@@ -1,0 +1,118 @@
+"""Chart geometry for hand-drawn SVG: Python computes positions, the templates draw and label them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_BARS = 48  # beyond this many criteria the bar chart keeps key and unmet criteria only
+
+
+@dataclass
+class Bar:
+    """One horizontal bar: `y` top edge, `width` in px; `row` is the criterion record it draws."""
+
+    y: float
+    width: float
+    row: Mapping[str, Any]
+    clipped: bool = False
+
+
+@dataclass
+class PercentChart:
+    """% of plan per criterion: bars from x0, reference lines at 100% and at the bonus line."""
+
+    width: float
+    height: float
+    x0: float
+    plot_width: float
+    bar_height: float
+    scale_max: float
+    bars: list[Bar]
+    ticks: list[tuple[float, float]]  # (x, percent)
+    x100: float
+    x_bonus: float
+    bonus_line: float
+    omitted: int = 0
+
+    def paths_by_status(self) -> dict[str, str]:
+        """One SVG path per status (all its bars): far cheaper for WeasyPrint than one rect per bar."""
+        out: dict[str, list[str]] = {}
+        for b in self.bars:
+            if b.width > 0:
+                out.setdefault(str(b.row.get("status")), []).append(
+                    f"M{self.x0:.1f} {b.y:.1f}h{b.width:.1f}v{self.bar_height:.1f}h{-b.width:.1f}z")
+        return {status: "".join(parts) for status, parts in out.items()}
+
+    def grid_path(self) -> str:
+        """The vertical tick lines as one path."""
+        return "".join(f"M{x:.1f} 6V{self.height - 14:.1f}" for x, _ in self.ticks)
+
+
+@dataclass
+class FieldChart:
+    """Points per field: a grey bar for the maximum and a filled bar for points earned."""
+
+    width: float
+    height: float
+    x0: float
+    plot_width: float
+    bar_height: float
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _finite(value: object) -> float | None:
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def percent_chart(rows: Sequence[Mapping[str, Any]], bonus_line: float = 110.0, *, width: float = 600,
+                  label_width: float = 250, bar_height: float = 8, gap: float = 2.5) -> PercentChart | None:
+    """Bars for criteria that have a % of plan; None when no criterion has one."""
+    with_pct = [r for r in rows if _finite(r.get("pct_of_plan")) is not None]
+    omitted = 0
+    if len(with_pct) > MAX_BARS:
+        chosen = [r for r in with_pct if r.get("key") or r.get("status") == "Chưa đạt"][:MAX_BARS]
+        omitted = len(with_pct) - len(chosen)
+        with_pct = chosen
+    if not with_pct:
+        return None
+    top = max(_finite(r["pct_of_plan"]) or 0.0 for r in with_pct)
+    scale_max = min(200.0, max(140.0, math.ceil(top / 20.0) * 20.0))
+    plot_width = width - label_width - 48  # the right 48 px hold the value labels
+    step = bar_height + gap
+    bars = []
+    for i, r in enumerate(with_pct):
+        pct = max(0.0, _finite(r["pct_of_plan"]) or 0.0)
+        bars.append(Bar(y=10 + i * step, width=min(pct, scale_max) / scale_max * plot_width, row=r,
+                        clipped=pct > scale_max))
+    height = 10 + len(bars) * step + 18
+    ticks = [(label_width + p / scale_max * plot_width, p) for p in range(0, int(scale_max) + 1, 20)]
+    return PercentChart(width=width, height=height, x0=label_width, plot_width=plot_width,
+                        bar_height=bar_height, scale_max=scale_max, bars=bars, ticks=ticks,
+                        x100=label_width + 100 / scale_max * plot_width,
+                        x_bonus=label_width + bonus_line / scale_max * plot_width, bonus_line=bonus_line,
+                        omitted=omitted)
+
+
+def field_chart(fields: Sequence[Mapping[str, Any]], *, width: float = 600, label_width: float = 250,
+                bar_height: float = 11, gap: float = 5) -> FieldChart | None:
+    """Earned vs maximum points per field, on one scale (the largest field maximum)."""
+    if not fields:
+        return None
+    top = max((_finite(f.get("max_points")) or 0.0) for f in fields) or 1.0
+    plot_width = width - label_width - 70
+    step = bar_height + gap
+    out = []
+    for i, f in enumerate(fields):
+        mx = _finite(f.get("max_points")) or 0.0
+        earned = min((_finite(f.get("points")) or 0.0), mx) if mx else 0.0
+        out.append({"y": 8 + i * step, "max_width": mx / top * plot_width,
+                    "width": earned / top * plot_width, "row": f})
+    return FieldChart(width=width, height=8 + len(out) * step + 4, x0=label_width, plot_width=plot_width,
+                      bar_height=bar_height, rows=out)

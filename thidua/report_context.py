@@ -1,0 +1,86 @@
+"""Shape an Assessment into plain template data: records, groupings, charts; no wording here."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from thidua import charts
+from thidua.config import Config
+from thidua.model import STATUS_EXCEEDED, STATUS_MET, STATUS_NO_DATA, STATUS_NOT_MET, Assessment
+
+
+def _clean(value: Any) -> Any:
+    """NaN/NaT/numpy scalars → None or plain Python, so templates can test `is none`."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataFrame rows as dicts of plain Python values."""
+    cols = list(frame.columns)
+    return [{c: _clean(v) for c, v in zip(cols, row, strict=True)} for row in frame.itertuples(index=False)]
+
+
+def group_by(rows: Iterable[Mapping[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Group rows by `key`, in order of first appearance (Jinja's groupby sorts alphabetically)."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(str(r.get(key) or "").strip(), []).append(r)
+    return [{"name": k, "rows": v} for k, v in groups.items()]
+
+
+def build_context(assessment: Assessment, config: Config) -> dict[str, Any]:
+    """Everything the templates read; values are data, the wording stays in the templates."""
+    sub = assessment.submission
+    meta = sub.meta
+    rows = records(assessment.results)
+    for i, r in enumerate(rows, start=1):
+        r["stt"] = i
+        r["met"] = r["status"] in (STATUS_MET, STATUS_EXCEEDED)
+    fields = records(assessment.by_field)
+    by_name = {f["field"]: f for f in fields}
+    field_groups = group_by(rows, "field")
+    for g in field_groups:
+        g["totals"] = by_name.get(g["name"], {})
+    settings = dict(assessment.settings or {})
+    bonus_line = float(settings.get("bonus_line_pct", config["scoring.bonus_line_pct"]))
+    annex_max = int(config["report.annex_max_rows"])
+    deductions = records(sub.deductions) if sub.deductions is not None else []
+    unmet = [r for r in rows if r["status"] == STATUS_NOT_MET]
+    return {
+        "meta": meta,
+        "year": meta.year,
+        "totals": assessment.totals,
+        "settings": settings,
+        "bonus_line": bonus_line,
+        "points_precision": int(settings.get("points_precision", config["scoring.points_precision"])),
+        "rows": rows,
+        "fields": fields,
+        "field_groups": field_groups,
+        "key_rows": [r for r in rows if r["key"]],
+        "met_rows": [r for r in rows if r["met"]],
+        "unmet_rows": unmet,
+        "no_data_rows": [r for r in rows if r["status"] == STATUS_NO_DATA],
+        "unmet_by_agency": group_by(unmet, "agency"),
+        "monitors": [g for g in group_by(rows, "monitor") if g["name"]],
+        "deductions": deductions,
+        "legal_basis": config.legal_basis(meta.year),
+        "annex_full": len(rows) <= annex_max,
+        "annex_max_rows": annex_max,
+        "flagged": [r for r in rows if r["data_status"] in ("Ước", "Sơ bộ")],
+        "percent_chart": charts.percent_chart(rows, bonus_line),
+        "field_chart": charts.field_chart(fields),
+        "source_name": sub.source.name if sub.source else "",
+        "sha256": sub.sha256,
+        "status": {"exceeded": STATUS_EXCEEDED, "met": STATUS_MET, "not_met": STATUS_NOT_MET,
+                   "no_data": STATUS_NO_DATA},
+    }

@@ -1,0 +1,193 @@
+"""Find a contract table in a sheet grid: header row, column positions, data rows, structural issues."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from thidua import contract
+from thidua.issue_catalog import make_issue
+from thidua.model import Issue
+from thidua.textfold import LabelMatcher
+from thidua.vnnumber import AMBIGUOUS, parse_vn_number
+from thidua.xlsx_guard import column_letters
+
+MIN_HEADER_MATCHES = 2
+
+
+@dataclass
+class Grid:
+    """A sheet's values from (A1) on, its merged ranges and formula cells without a stored value."""
+
+    name: str
+    rows: list[list[object]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2 (1-based)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → formula text
+
+    def raw(self, row: int, col: int) -> object:
+        """The value at 1-based (row, col); "" outside the used area; strings stripped."""
+        if row > len(self.rows) or col > len(self.rows[row - 1]):
+            return ""
+        value = self.rows[row - 1][col - 1]
+        return value.strip() if isinstance(value, str) else value
+
+    def where(self, row: int, col: int) -> str:
+        return f"{self.name}!{column_letters(col)}{row}"
+
+
+def is_blank(value: object) -> bool:
+    return value is None or value == ""
+
+
+def show(value: object) -> str:
+    """How a raw value is quoted back to the officer."""
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value.day}/{value.month}/{value.year}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass
+class Table:
+    """A located table: header row, key → column, and the data rows to convert."""
+
+    grid: Grid
+    sheet: contract.Sheet
+    header_row: int
+    columns: dict[str, int]
+    data_rows: list[int]
+    issues: list[Issue]
+
+    def raw(self, row: int, key: str) -> object:
+        col = self.columns.get(key)
+        return "" if col is None else self.grid.raw(row, col)
+
+    def where(self, row: int, key: str) -> str:
+        return self.grid.where(row, self.columns[key])
+
+    def _issue(self, code: str, row: int, key: str, value: object = "", **fields: object) -> None:
+        self.issues.append(make_issue(code, self.grid.name, self.where(row, key), show(value),
+                                      column=self.sheet.column(key).header, **fields))
+
+    def _missing(self, row: int, key: str, code: str, expected: str) -> None:
+        col = self.columns.get(key)
+        if col is None:  # an absent optional column, or a required one already reported missing
+            return
+        formula = self.grid.formulas.get((row, col))
+        if formula is not None:
+            self.issues.append(make_issue("formula-without-value", self.grid.name, self.where(row, key), formula))
+        elif code:
+            self._issue(code, row, key, expected=expected)
+
+    def text(self, row: int, key: str) -> str:
+        """A text cell ("" when blank, or when the column is absent); numbers shown without ".0"."""
+        value = self.raw(row, key)
+        if is_blank(value):
+            column = self.sheet.column(key)
+            self._missing(row, key, "missing-value" if column.required else "", column.help)
+            return ""
+        return show(value)
+
+    def number(self, row: int, key: str, *, missing_code: str = "", expected: str = "") -> float:
+        """A number cell (real number or Vietnamese text); NaN when blank or wrong (an issue is recorded)."""
+        value = self.raw(row, key)
+        if is_blank(value):
+            self._missing(row, key, missing_code, expected)
+            return math.nan
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            return float(value)
+        if isinstance(value, str):
+            parsed = parse_vn_number(value)
+            if parsed.ok and parsed.value is not None:
+                return parsed.value
+            if parsed.problem == AMBIGUOUS:
+                self._issue("ambiguous-number", row, key, value, suggestion=parsed.suggestion)
+                return math.nan
+        self._issue("non-numeric", row, key, value)
+        return math.nan
+
+    def choice(self, row: int, key: str, matcher: LabelMatcher, code: str, expected: str,
+               missing_code: str = "", missing_expected: str = "") -> str | None:
+        """A label matched tolerantly; None when blank (and `missing_code` recorded) or unknown (`code`)."""
+        value = self.raw(row, key)
+        if is_blank(value):
+            self._missing(row, key, missing_code, missing_expected or expected)
+            return None
+        hit = matcher.match(show(value))
+        if hit is None:
+            self._issue(code, row, key, value, expected=expected)
+        return hit
+
+
+def header_matcher(sheet: contract.Sheet) -> LabelMatcher:
+    pairs = [(c.header, c.key) for c in sheet.columns]
+    pairs += [(alias, c.key) for c in sheet.columns for alias in c.aliases]
+    return LabelMatcher(pairs)
+
+
+def _header_candidates(grid: Grid, matcher: LabelMatcher) -> tuple[int, dict[int, str]]:
+    best_row, best = 0, {}
+    for r in range(1, min(contract.MAX_HEADER_SCAN_ROWS, len(grid.rows)) + 1):
+        found = {}
+        for c, value in enumerate(grid.rows[r - 1], start=1):
+            if isinstance(value, str) and value.strip():
+                key = matcher.match(value)
+                if key is not None:
+                    found[c] = key
+        if len(set(found.values())) > len(set(best.values())):
+            best_row, best = r, found
+    return best_row, best
+
+
+def locate_table(grid: Grid, sheet: contract.Sheet, issues: list[Issue]) -> Table | None:
+    """Find the header, map columns (any order, extras ignored), list the data rows; record issues."""
+    header_row, found = _header_candidates(grid, header_matcher(sheet))
+    if len(set(found.values())) < MIN_HEADER_MATCHES:
+        issues.append(make_issue("header-not-found", grid.name, grid.name, rows=contract.MAX_HEADER_SCAN_ROWS,
+                                 expected=", ".join(c.header for c in sheet.columns)))
+        return None
+    columns: dict[str, int] = {}
+    for col, key in found.items():
+        if key in columns:
+            issues.append(make_issue("duplicate-column", grid.name, grid.where(header_row, col),
+                                     column=sheet.column(key).header, first=grid.where(header_row, columns[key])))
+        else:
+            columns[key] = col
+    for column in sheet.columns:
+        if column.required and column.key not in columns:
+            issues.append(make_issue("missing-column", grid.name, grid.name, column=column.header, row=header_row))
+    table = Table(grid, sheet, header_row, columns, [], issues)
+    table.data_rows = _data_rows(table)
+    return table
+
+
+def _data_rows(table: Table) -> list[int]:
+    grid, cols = table.grid, sorted(table.columns.values())
+    formula_rows = {r for r, c in grid.formulas if c in cols}
+    filled = [r for r in range(table.header_row + 1, len(grid.rows) + 1)
+              if r in formula_rows or any(not is_blank(grid.raw(r, c)) for c in cols)]
+    last = filled[-1] if filled else table.header_row
+    skip: set[int] = set()
+    for r1, c1, r2, c2 in grid.merged:
+        if r2 >= table.header_row and r1 <= last and any(c1 <= c <= c2 for c in cols):
+            ref = f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}"
+            table.issues.append(make_issue("merged-cells", grid.name, f"{grid.name}!{ref}"))
+            skip.update(range(r1, r2 + 1))
+    filled_set = set(filled)
+    run: list[int] = []
+    for r in range(table.header_row + 1, last + 1):
+        if r not in filled_set and r not in skip:
+            run.append(r)
+            continue
+        _blank_run(table, run, cols[0])
+        run = []
+    return [r for r in filled if r not in skip]
+
+
+def _blank_run(table: Table, run: list[int], first_col: int) -> None:
+    if not run:
+        return
+    rows = str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}"
+    table.issues.append(make_issue("blank-row", table.grid.name, table.grid.where(run[0], first_col), rows=rows))
