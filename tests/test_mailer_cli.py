@@ -93,3 +93,19 @@ def test_send_pending_when_server_is_down_exits_1(tmp_path):
     # people no longer in the address book still get what was promised to them
     assert lines[2].startswith("  Còn treo: Phạm Thị Dung <dung.pt@dongthap.example>")
     assert lines[3] == "  Sẽ thử lại khi chạy: python generate_report.py send --pending"
+
+
+def test_pending_for_a_report_that_changed_stays_pending(tmp_path):
+    from tests.mailtools import free_port
+
+    pdf = make_pdf(tmp_path / "output" / "r.pdf")
+    port = free_port()
+    cfg = _write_config(tmp_path, port, "")
+    config = make_config(tmp_path, port, retries=0)
+    with Ledger(config.path("ledger.path")) as ledger:
+        deliver_report(make_assessment(), pdf, config, send=True, dry_run=False, force=False, ledger=ledger)
+    make_pdf(pdf, "Báo cáo khác")  # regenerated: not the report those people were promised
+    code, out, _ = _run("send", "--pending", "--config", str(cfg))
+    assert code == 1
+    assert out.splitlines()[0] == ("r.pdf: không còn tệp báo cáo này (đã bị chuyển, xóa hoặc tạo lại); "
+                                   "3 thư vẫn còn treo.")
