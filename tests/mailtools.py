@@ -149,7 +149,9 @@ class SmtpServer:
         self.handler = Handler(refuse or set())
         kwargs: dict[str, object] = {"authenticator": Authenticator(os.environ.get(PASSWORD_ENV, "").encode()),
                                      "auth_required": True}
-        if security == "ssl":
+        if security == "none":
+            kwargs = {}
+        elif security == "ssl":
             kwargs["ssl_context"] = server_ctx
             kwargs["auth_require_tls"] = False  # the whole session is TLS already
         else:

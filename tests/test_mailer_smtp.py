@@ -170,3 +170,13 @@ def test_temporary_refusal_is_retried_with_backoff(tmp_path, pdf):
         summary = _deliver(config, pdf, force=True)
         assert (summary.sent, summary.pending) == (2, 1)
         assert "450 4.2.1 Mailbox busy" in summary.problems[0]
+
+
+def test_plain_connection_sends_without_login_but_never_a_password(tmp_path, pdf):
+    with SmtpServer(tmp_path, security="none") as server:
+        config = make_config(tmp_path, server.port, security="none")
+        summary = _deliver(config, pdf)
+        assert summary.pending == 3 and not server.received
+        assert "không đăng nhập SMTP qua kết nối không mã hóa" in summary.problems[0]
+        config = make_config(tmp_path, server.port, security="none", username="")
+        assert _deliver(config, pdf).sent == 3

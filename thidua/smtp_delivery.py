@@ -112,6 +112,9 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
             smtp.starttls(context=context)
             smtp.ehlo()
         if settings.username:
+            if settings.security == "none":
+                raise _Fatal("không đăng nhập SMTP qua kết nối không mã hóa (security = \"none\"); "
+                             "dùng starttls hoặc ssl, hoặc để trống username")
             _login(smtp, settings.username, settings.password)
     except BaseException:
         smtp.close()
