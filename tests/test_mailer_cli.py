@@ -4,7 +4,15 @@ import io
 
 import pytest
 
-from tests.mailtools import PASSWORD_ENV, ROOT, SmtpServer, make_assessment, make_config, make_pdf
+from tests.mailtools import (
+    PASSWORD_ENV,
+    ROOT,
+    SmtpServer,
+    free_port,
+    make_assessment,
+    make_config,
+    make_pdf,
+)
 from thidua.cli import main
 from thidua.ledger import Ledger
 from thidua.mailer import deliver_report
@@ -76,15 +84,18 @@ def test_send_unknown_report_is_a_usage_error(tmp_path):
     assert "Gợi ý: Tạo lại báo cáo từ tệp Excel: python generate_report.py run TỆP.xlsx" in err
 
 
-def test_send_pending_when_server_is_down_exits_1(tmp_path):
+def _pending_while_server_is_down(tmp_path):
+    """A report whose three messages are pending; returns (pdf, config file, port)."""
     pdf = make_pdf(tmp_path / "output" / "r.pdf")
-    from tests.mailtools import free_port
-
     port = free_port()
-    cfg = _write_config(tmp_path, port, "")
     config = make_config(tmp_path, port, retries=0)
     with Ledger(config.path("ledger.path")) as ledger:
         deliver_report(make_assessment(), pdf, config, send=True, dry_run=False, force=False, ledger=ledger)
+    return pdf, _write_config(tmp_path, port, ""), port
+
+
+def test_send_pending_when_server_is_down_exits_1(tmp_path):
+    _, cfg, port = _pending_while_server_is_down(tmp_path)
     code, out, _ = _run("send", "--pending", "--config", str(cfg), "-q")
     assert code == 1
     lines = out.splitlines()
@@ -96,14 +107,7 @@ def test_send_pending_when_server_is_down_exits_1(tmp_path):
 
 
 def test_pending_for_a_report_that_changed_stays_pending(tmp_path):
-    from tests.mailtools import free_port
-
-    pdf = make_pdf(tmp_path / "output" / "r.pdf")
-    port = free_port()
-    cfg = _write_config(tmp_path, port, "")
-    config = make_config(tmp_path, port, retries=0)
-    with Ledger(config.path("ledger.path")) as ledger:
-        deliver_report(make_assessment(), pdf, config, send=True, dry_run=False, force=False, ledger=ledger)
+    pdf, cfg, _ = _pending_while_server_is_down(tmp_path)
     make_pdf(pdf, "Báo cáo khác")  # regenerated: not the report those people were promised
     code, out, _ = _run("send", "--pending", "--config", str(cfg))
     assert code == 1
