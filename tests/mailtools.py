@@ -107,10 +107,14 @@ class Handler:
 
     refuse: set[str] = field(default_factory=set)
     received: list[Received] = field(default_factory=list)
+    busy: dict[str, int] = field(default_factory=dict)  # address -> how many more times to answer 450
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 Hộp thư không tồn tại"
+        if self.busy.get(address, 0) > 0:
+            self.busy[address] -= 1
+            return "450 4.2.1 Mailbox busy, try later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -119,11 +123,16 @@ class Handler:
         return "250 Message accepted for delivery"
 
 
-def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
-    """One user; the password is read from the same environment variable the client uses."""
-    ok = (isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode()
-          and auth_data.password == os.environ.get(PASSWORD_ENV, "").encode() != b"")
-    return AuthResult(success=ok)
+@dataclass
+class Authenticator:
+    """One user; the password is the one in the client's environment variable when the server starts."""
+
+    password: bytes
+
+    def __call__(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode()
+              and auth_data.password == self.password != b"")
+        return AuthResult(success=ok, handled=False)  # let aiosmtpd answer 535 on failure
 
 
 class SmtpServer:
@@ -138,8 +147,11 @@ class SmtpServer:
         server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_ctx)
         self.handler = Handler(refuse or set())
-        kwargs: dict[str, object] = {"authenticator": authenticate, "auth_required": True}
-        if security == "ssl":
+        kwargs: dict[str, object] = {"authenticator": Authenticator(os.environ.get(PASSWORD_ENV, "").encode()),
+                                     "auth_required": True}
+        if security == "none":
+            kwargs = {}
+        elif security == "ssl":
             kwargs["ssl_context"] = server_ctx
             kwargs["auth_require_tls"] = False  # the whole session is TLS already
         else:

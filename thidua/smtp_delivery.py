@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import ssl
@@ -111,11 +112,29 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
             smtp.starttls(context=context)
             smtp.ehlo()
         if settings.username:
-            smtp.login(settings.username, settings.password)
+            if settings.security == "none":
+                raise _Fatal("không đăng nhập SMTP qua kết nối không mã hóa (security = \"none\"); "
+                             "dùng starttls hoặc ssl, hoặc để trống username")
+            _login(smtp, settings.username, settings.password)
     except BaseException:
         smtp.close()
         raise
     return smtp
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH PLAIN in UTF-8 when offered (RFC 4616: Vietnamese passwords work; one clear 535 on failure),
+    else smtplib's own mechanisms, which only take ASCII credentials."""
+    mechanisms = smtp.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" in mechanisms:
+        token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+        code, resp = smtp.docmd("AUTH", "PLAIN " + token)
+        if code != 235:
+            raise smtplib.SMTPAuthenticationError(code, resp)
+    elif (user + password).isascii():
+        smtp.login(user, password)
+    else:
+        raise _Fatal("máy chủ SMTP không hỗ trợ AUTH PLAIN, cách duy nhất để đăng nhập bằng mật khẩu có dấu")
 
 
 def _send_one(smtp: smtplib.SMTP, env: Envelope, settings: SmtpSettings) -> None:
@@ -176,6 +195,10 @@ def send_all(envelopes: list[Envelope], settings: SmtpSettings,
         except (smtplib.SMTPException, OSError) as exc:
             log.warning("SMTP attempt %d failed: %s", attempt + 1, exc)
             _fail(waiting, describe(exc, settings))
+        except Exception as exc:  # never lose track: what was not delivered stays pending in the ledger
+            log.exception("unexpected failure while sending")
+            _fail(waiting, describe(exc, settings))
+            break
         if not waiting:
             break
     return envelopes
