@@ -35,7 +35,7 @@ bench: $(BIN)/.test
 template: $(BIN)/.runtime
 	$(BIN)/python generate_report.py template -o output/mau-tieu-chi-thi-dua.xlsx
 
-## example: rebuild the bundled example workbook from ../shared/data
+## example: rebuild the bundled example workbook from examples/data (a copy of ../shared/data)
 example: $(BIN)/.runtime
 	$(BIN)/python examples/build_example.py
 

@@ -1,4 +1,4 @@
-"""Build examples/dong-thap-2022.xlsx (36 criteria, year 2022) from ../shared/data/dong-thap-criteria.csv.
+"""Build examples/dong-thap-2022.xlsx (36 criteria, year 2022) from examples/data/dong-thap-criteria.csv.
 
 Run: python examples/build_example.py [OUTPUT.xlsx]
 
@@ -25,18 +25,18 @@ from thidua.blank_template import write_template  # noqa: E402
 from thidua.vnnumber import parse_vn_number  # noqa: E402
 
 CSV_NAME = "shared/data/dong-thap-criteria.csv"
+# A copy of ../shared/data/dong-thap-criteria.csv travels with the repository so a fresh clone (and CI)
+# can rebuild and test the example; tests/test_example.py checks the copy still equals the shared file.
+CSV_PATH = Path(__file__).resolve().parent / "data" / "dong-thap-criteria.csv"
 
 
-def _find_csv() -> Path:
-    """../shared beside the repository (also from a worktree nested one level deeper)."""
+def shared_csv() -> Path | None:
+    """../shared beside the repository (also from a worktree nested one level deeper), if present."""
     here = Path(__file__).resolve()
     for ancestor in here.parents[2:5]:
         if (ancestor / CSV_NAME).is_file():
             return ancestor / CSV_NAME
-    return here.parents[2] / CSV_NAME
-
-
-CSV_PATH = _find_csv()
+    return None
 OUTPUT = Path(__file__).resolve().parent / "dong-thap-2022.xlsx"
 
 FIELDS = {"KT": ("KT", "Kinh tế"), "XH": ("XH", "Văn hóa - Xã hội"), "MT": ("MT", "Tài nguyên - Môi trường"),

@@ -61,7 +61,6 @@ def seed_rows() -> list[dict[str, Any]]:
     ]
 
 
-DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
 _FIELDS = {"KT": "Kinh tế", "XH": "Văn hóa - Xã hội", "MT": "Tài nguyên - Môi trường",
            "QP-AN": "Quốc phòng - An ninh", "XDĐ": "Xây dựng Đảng, đoàn thể", "CQ": "Xây dựng chính quyền",
            "TĐKT": "Công tác thi đua, khen thưởng"}
@@ -82,7 +81,7 @@ def _vn_float(text: str) -> float:
 
 def dong_thap_2022_rows(csv_path: Path | None = None) -> list[dict[str, Any]]:
     """The 36 criteria of ../shared/data/dong-thap-criteria.csv, year 2022, as make_submission rows."""
-    path = csv_path or DATA_DIR / "dong-thap-criteria.csv"
+    path = csv_path or Path(__file__).resolve().parents[1] / "examples" / "data" / "dong-thap-criteria.csv"
     rows = []
     with open(path, encoding="utf-8", newline="") as fh:
         for rec in csv.DictReader(fh):
