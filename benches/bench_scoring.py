@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import Case, run_cases
 
 from thidua import explain, model, scoring
 from thidua.config import build_config, scoring_settings
@@ -43,28 +43,15 @@ def make_submission(n: int = N, seed: int = 7) -> model.Submission:
     return model.Submission(meta=model.ReportMeta("Đồng Tháp", 2022), criteria=criteria, deductions=deductions)
 
 
-def cases() -> list[tuple[str, Callable[[], object]]]:
-    """Named zero-argument callables for benches/run.py."""
+def cases() -> list[Case]:
     submission = make_submission()
     settings = scoring_settings(build_config({}, Path.cwd()))
     scored = scoring.evaluate(submission, settings).results
     return [
-        (f"scoring.evaluate {N} criteria", lambda: scoring.evaluate(submission, settings)),
-        (f"explain.explanations {N} rows", lambda: explain.explanations(scored, settings)),
+        Case(f"scoring.evaluate {N} criteria", RUNS, lambda: scoring.evaluate(submission, settings), 100),
+        Case(f"explain.explanations {N} rows", RUNS, lambda: explain.explanations(scored, settings)),
     ]
 
 
-def main() -> None:
-    for name, fn in cases():
-        fn()  # warm-up: template compile, caches
-        times = []
-        for _ in range(RUNS):
-            t0 = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - t0) * 1000)
-        print(f"{name}: min {min(times):.1f} ms, median {statistics.median(times):.1f} ms, "
-              f"max {max(times):.1f} ms ({RUNS} runs)")
-
-
 if __name__ == "__main__":
-    main()
+    raise SystemExit(run_cases(cases()))

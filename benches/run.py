@@ -1,13 +1,15 @@
-"""Run every benches/bench_*.py and print one table: case, n, min, median, max, peak memory.
+"""Run every benches/bench_*.py and print one table: case, n, min, median, max, target, ratio, peak memory.
 
-A bench module exposes `cases() -> list[Case]` (import Case from this file: name, repeat, func).
-Each case runs once to warm up, `repeat` times timed, then once more under tracemalloc for the peak.
-Usage: python benches/run.py [NAME-FILTER]
+A bench module exposes `cases() -> list[Case]` (import Case from this file). Each case runs once to warm
+up, `repeat` times timed, then once more under tracemalloc for the peak Python allocation. Cases that
+run a child process report the child's peak RSS instead (tracemalloc cannot see into it).
+Usage: python benches/run.py [NAME-FILTER]    (also: python benches/bench_x.py runs one module)
 """
 
 from __future__ import annotations
 
 import importlib.util
+import resource
 import statistics
 import sys
 import time
@@ -15,58 +17,97 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
-if str(HERE.parent) not in sys.path:
-    sys.path.insert(0, str(HERE.parent))
+for _path in (HERE, HERE.parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 
 @dataclass(frozen=True)
 class Case:
-    """One benchmark: a name, how many timed runs, and a no-argument callable."""
+    """One benchmark: a name, how many timed runs, a no-argument callable and its target in ms.
+
+    `func` may return a float of seconds: then that (a latency measured inside, e.g. from the moment a
+    dropped file is complete) is the sample instead of the call's wall time. `child` marks cases whose
+    work happens in a subprocess.
+    """
 
     name: str
     repeat: int
     func: Callable[[], object]
+    target_ms: float | None = None
+    child: bool = False
 
 
-def _load(path: Path):
+@dataclass(frozen=True)
+class Row:
+    case: Case
+    times_ms: list[float]
+    peak_mib: float
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times_ms)
+
+
+def _load(path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def measure(case: Case) -> tuple[float, float, float, float]:
-    """(min, median, max) in ms and peak traced memory in MiB."""
+def _sample(case: Case) -> float:
+    started = time.perf_counter()
+    value = case.func()
+    wall = (time.perf_counter() - started) * 1000
+    return float(value) * 1000 if isinstance(value, float) else wall
+
+
+def measure(case: Case) -> Row:
+    """Warm up once, time `repeat` runs, then one traced run for the peak memory."""
     case.func()
-    times = []
-    for _ in range(case.repeat):
-        started = time.perf_counter()
-        case.func()
-        times.append((time.perf_counter() - started) * 1000)
-    tracemalloc.start()
-    try:
-        case.func()
-        peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
-    finally:
-        tracemalloc.stop()
-    return min(times), statistics.median(times), max(times), peak
+    times = [_sample(case) for _ in range(case.repeat)]
+    if case.child:
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    else:
+        tracemalloc.start()
+        try:
+            case.func()
+            peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+        finally:
+            tracemalloc.stop()
+    return Row(case, times, peak)
+
+
+def print_table(rows: list[Row]) -> None:
+    width = max([len(r.case.name) for r in rows] + [4])
+    print(f"{'case':<{width}}  {'n':>3}  {'min ms':>9}  {'median ms':>9}  {'max ms':>9}  {'target':>8}  "
+          f"{'ratio':>5}  {'peak MiB':>8}")
+    for r in rows:
+        target = r.case.target_ms
+        ratio = f"{r.median / target:.2f}" if target else "-"
+        peak = f"{r.peak_mib:.1f}" + ("*" if r.case.child else " ")
+        print(f"{r.case.name:<{width}}  {r.case.repeat:>3}  {min(r.times_ms):>9.1f}  {r.median:>9.1f}  "
+              f"{max(r.times_ms):>9.1f}  {target or '-':>8}  {ratio:>5}  {peak:>9}", flush=True)
+    if any(r.case.child for r in rows):
+        print("* peak RSS of the largest child process (whole interpreter), not traced Python allocations")
+
+
+def run_cases(cases: list[Case], wanted: str = "") -> int:
+    rows = [measure(case) for case in cases if wanted in case.name]
+    print_table(rows)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     wanted = args[0] if args else ""
-    rows = []
-    for path in sorted(HERE.glob("bench_*.py")):
-        for case in _load(path).cases():
-            if wanted in case.name:
-                rows.append((case.name, case.repeat, *measure(case)))
-    width = max([len(r[0]) for r in rows] + [4])
-    print(f"{'case':<{width}}  {'n':>3}  {'min ms':>9}  {'median ms':>9}  {'max ms':>9}  {'peak MiB':>8}")
-    for name, n, lo, med, hi, peak in rows:
-        print(f"{name:<{width}}  {n:>3}  {lo:>9.1f}  {med:>9.1f}  {hi:>9.1f}  {peak:>8.1f}")
-    return 0
+    cases = [case for path in sorted(HERE.glob("bench_*.py")) for case in _load(path).cases()]
+    return run_cases(cases, wanted)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,8 @@
-"""A hand-built Assessment of the Đồng Tháp 2022 figures, for render tests independent of scoring."""
+"""A hand-built Submission covering every kind and status (evaluated by the real scoring), for render tests."""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -15,17 +14,11 @@ from thidua.model import (
     KIND_GRADE,
     KIND_INCREASE,
     KIND_PASS_FAIL,
-    RESULT_COLUMNS,
-    STATUS_EXCEEDED,
-    STATUS_MET,
-    STATUS_NO_DATA,
-    STATUS_NOT_MET,
     Assessment,
     ReportMeta,
     Submission,
-    Totals,
 )
-from thidua.vnformat import round_half_up
+from thidua.scoring import evaluate
 
 NAN = float("nan")
 
@@ -70,71 +63,9 @@ LABELS = {KIND_PASS_FAIL: {1.0: "Đạt", 0.0: "Không đạt"},
           KIND_GRADE: {4.0: "Hoàn thành xuất sắc nhiệm vụ", 3.0: "Hoàn thành tốt nhiệm vụ"}}
 
 
-def _evaluate(kind: str, plan: float, actual: float, max_points: float, key: bool) -> dict[str, object]:
-    """A simplified copy of the scoring rules, good enough to exercise every template branch."""
-    if kind in (KIND_PASS_FAIL, KIND_GRADE):
-        ok = actual >= plan
-        return {"pct_of_plan": NAN, "status": STATUS_MET if ok else STATUS_NOT_MET,
-                "rule": "pass-fail" if kind == KIND_PASS_FAIL else "grade",
-                "points": max_points if ok else (0.8 * max_points if kind == KIND_GRADE else 0.0),
-                "bonus": 0.0, "gap_to_plan": NAN, "gap_to_bonus": NAN}
-    ratio = (plan / actual if kind == KIND_DECREASE else actual / plan) * 100
-    pct = round_half_up(ratio, 2) if ratio > 0 else 0.0
-    status = STATUS_EXCEEDED if pct > 100 else STATUS_MET if pct == 100 else STATUS_NOT_MET
-    points = max_points if pct >= 100 else (max_points * pct / 100 if pct >= 50 else 0.0)
-    bonus = round_half_up(0.1 * max_points, 2) if key and pct > 110 else 0.0
-    line = plan * 1.1
-    return {"pct_of_plan": pct, "status": status, "rule": "ratio", "points": round_half_up(points, 2),
-            "bonus": bonus, "gap_to_plan": max(plan - actual, 0.0) if kind == KIND_INCREASE else
-            max(actual - plan, 0.0), "gap_to_bonus": max(line - actual, 0.0) if key else NAN}
-
-
-def _explain(res: dict, max_points: float) -> str:
-    """A sentence as long as the real ones, so the annex layout is tested with realistic text."""
-    from thidua.vnformat import number
-
-    pct = res["pct_of_plan"]
-    if pct != pct:
-        return f"Quy tắc {res['rule']}: được {number(res['points'])}/{number(max_points)} điểm chuẩn."
-    if pct >= 100:
-        text = f"Đạt {number(pct)}% kế hoạch (từ 100% trở lên): được đủ {number(max_points)} điểm chuẩn"
-        return text + (f"; vượt trên 110% kế hoạch: thưởng {number(res['bonus'])} điểm." if res["bonus"] else ".")
-    return (f"Đạt {number(pct)}% kế hoạch (từ 50% đến dưới 100%): được {number(pct)}% × "
-            f"{number(max_points)} = {number(res['points'])} điểm; cần thêm để đạt kế hoạch.")
-
-
 def assess(sub: Submission, settings: dict | None = None) -> Assessment:
-    """Evaluate a Submission with the simplified rules above (stands in for scoring.evaluate)."""
-    records = []
-    for r in sub.criteria.to_dict("records"):
-        if math.isnan(r["actual"]):
-            res = {"pct_of_plan": NAN, "status": STATUS_NO_DATA, "rule": "no-data", "points": 0.0,
-                   "bonus": 0.0, "gap_to_plan": NAN, "gap_to_bonus": NAN}
-        else:
-            res = _evaluate(r["kind"], r["plan"], r["actual"], r["max_points"], bool(r["key"]))
-        prev = r["previous"]
-        yoy = r["actual"] - prev if not math.isnan(prev) else NAN
-        records.append({**r, **res, "yoy_change": yoy,
-                        "yoy_pct": round_half_up(yoy / abs(prev) * 100, 2) if prev == prev and prev else NAN,
-                        "explanation": _explain(res, r["max_points"])})
-    results = pd.DataFrame.from_records(records, columns=[*CRITERIA_COLUMNS, *RESULT_COLUMNS])
-    by_field = (results.groupby("field", sort=False)
-                .agg(n_criteria=("code", "size"),
-                     n_met_or_exceeded=("status", lambda s: int(s.isin([STATUS_MET, STATUS_EXCEEDED]).sum())),
-                     n_not_met=("status", lambda s: int((s == STATUS_NOT_MET).sum())),
-                     n_no_data=("status", lambda s: int((s == STATUS_NO_DATA).sum())),
-                     max_points=("max_points", "sum"), points=("points", "sum"), bonus=("bonus", "sum"))
-                .reset_index())
-    st = results["status"]
-    ded = float(sub.deductions["points"].sum()) if len(sub.deductions) else 0.0
-    totals = Totals(
-        n_criteria=len(results), n_exceeded=int((st == STATUS_EXCEEDED).sum()),
-        n_met=int((st == STATUS_MET).sum()), n_not_met=int((st == STATUS_NOT_MET).sum()),
-        n_no_data=int((st == STATUS_NO_DATA).sum()), max_points=float(results["max_points"].sum()),
-        points=float(results["points"].sum()), bonus=float(results["bonus"].sum()), deductions=ded,
-        total=float(results["points"].sum() + results["bonus"].sum() - ded))
-    settings = settings or {"floor_pct": 50.0, "bonus_line_pct": 110.0, "bonus_share_pct": 10.0}
-    return Assessment(submission=sub, results=results, by_field=by_field, totals=totals, settings=settings)
+    """Evaluate with the real scoring rules (defaults unless `settings` is given)."""
+    return evaluate(sub, settings or {})
 
 
 def build_assessment(rows: list[tuple] | None = None, source: Path | None = None) -> Assessment:
@@ -170,7 +101,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "dong-thap-2022.
 
 
 def example_assessment(settings: dict) -> Assessment:
-    """The bundled example read by the real reader, evaluated by scoring.evaluate once it exists."""
+    """The bundled example read by the real reader and evaluated by scoring.evaluate."""
     import hashlib
 
     from thidua.workbook import read_workbook
@@ -179,8 +110,4 @@ def example_assessment(settings: dict) -> Assessment:
     assert result.valid, result.issues
     sub = result.submission
     sub.source, sub.sha256 = EXAMPLE, hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
-    try:
-        from thidua.scoring import evaluate
-    except ImportError:  # before the scoring branch is merged
-        return assess(sub, settings)
     return evaluate(sub, settings)

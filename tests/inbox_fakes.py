@@ -103,30 +103,10 @@ def settled(config: Config) -> set[str]:
 
 def full_process(source: Path, config: Config, *, write_json: bool = False,
                  output_name: str | None = None) -> FileOutcome:
-    """The real pipeline; until scoring is merged, the real reader and renderer around the tests'
-    stand-in evaluation (so watch and batch can be tested and timed with real PDFs)."""
-    import importlib.util
-
+    """The real pipeline (picklable by name, like the stand-ins above)."""
     from thidua.pipeline import process_workbook
 
-    if all(importlib.util.find_spec(f"thidua.{m}") for m in ("scoring", "results_xlsx")):
-        return process_workbook(source, config, write_json=write_json, output_name=output_name)
-    from tests.assessment_fixture import assess
-    from thidua import render
-    from thidua.config import scoring_settings
-    from thidua.workbook import read_workbook
-
-    result = read_workbook(source)
-    if not result.valid or result.submission is None:
-        return process_workbook(source, config, write_json=write_json, output_name=output_name)
-    started = time.perf_counter()
-    digest = sha256_of(source)
-    submission = result.submission
-    submission.source, submission.sha256 = source, digest
-    assessment = assess(submission, scoring_settings(config))
-    pdf = render.render_pdf(assessment, config, config.output_dir / f"{output_name or source.stem}.pdf")
-    return FileOutcome(source, OUTCOME_OK, digest, outputs=[pdf], assessment=assessment,
-                       seconds=time.perf_counter() - started)
+    return process_workbook(source, config, write_json=write_json, output_name=output_name)
 
 
 def distinct_copy(source: Path, target: Path, tag: str) -> Path:

@@ -42,3 +42,17 @@ def test_send_without_target_is_usage_error():
     code, _, err = run("send")
     assert code == 2
     assert "--pending" in err
+
+
+def test_help_and_usage_errors_are_vietnamese():
+    code, help_text, _ = run("run", "--help")
+    assert code == 0
+    assert help_text.startswith("Cách dùng: generate_report.py run")
+    for english in ("usage:", "options:", "positional arguments", "show this help"):
+        assert english not in help_text
+    assert "tùy chọn:" in help_text and "--config PATH" in help_text
+
+    assert "thiếu tham số bắt buộc: FILE" in run("run")[2]
+    assert 'không có lựa chọn "xem"' in run("xem")[2]
+    code, _, err = run("template", "-o")
+    assert code == 2 and "-o/--output: cần một giá trị đi kèm" in err

@@ -20,6 +20,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, _default_mode())  # mkstemp makes 0600; outputs are shared like any file the officer saves
     try:
         yield tmp
         with open(tmp, "rb+") as fh:
@@ -29,6 +30,21 @@ def atomic_path(target: Path) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def _read_umask() -> int:
+    """The process umask; read once at import, since reading it means setting it (not thread-safe)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def _default_mode() -> int:
+    """0666 minus the umask: the mode open() would give a new file."""
+    return 0o666 & ~_UMASK
 
 
 def write_bytes(target: Path, data: bytes) -> Path:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 import traceback
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from thidua import __version__
 from thidua.cli_output import format_issue
+from thidua.cli_vi import VietnameseHelpFormatter, localise, set_titles, translate_error
 from thidua.config import Config, load_config
 from thidua.errors import EXIT_DATA_ISSUES, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, ThiduaError, UsageError
 from thidua.model import Issue
@@ -20,15 +22,26 @@ log = logging.getLogger("thidua")
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, with Vietnamese framing."""
+    """argparse that raises instead of exiting, with Vietnamese help, usage and errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", VietnameseHelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        parents = kwargs.pop("parents", [])
+        super().__init__(*args, add_help=False, **kwargs)
+        if add_help:
+            localise(self)
+        for parent in parents:  # after -h, so help lists it first as argparse would
+            self._add_container_actions(parent)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"Lệnh không hợp lệ: {message}.", hint="Xem: python generate_report.py --help")
+        raise UsageError(f"Lệnh không hợp lệ: {translate_error(message)}.",
+                         hint="Xem: python generate_report.py --help")
 
 
 def _common_options(suppress: bool) -> argparse.ArgumentParser:
     """Global options, accepted before or after the command (sub-parsers must not reset them)."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = set_titles(argparse.ArgumentParser(add_help=False))
     default = argparse.SUPPRESS if suppress else None
     flag_default = argparse.SUPPRESS if suppress else False
     common.add_argument("--config", type=Path, default=default, metavar="PATH",
@@ -45,29 +58,31 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="generate_report.py", parents=[_common_options(suppress=False)],
                      description="Tạo báo cáo PDF kết quả thực hiện tiêu chí thi đua từ tệp Excel. "
                                  "Không có lệnh: xử lý mọi tệp trong thư mục input/.")
-    parser.add_argument("--version", action="version", version=f"thidua {__version__}")
+    parser.add_argument("--version", action="version", version=f"thidua {__version__}",
+                        help="hiện phiên bản rồi thoát")
     parser.add_argument("--force", action="store_true",
                         help="không lệnh: xử lý lại cả tệp có nội dung đã xử lý trước đó")
-    sub = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser, title="lệnh")
 
     p = sub.add_parser("run", parents=[common], help="xử lý các tệp Excel đã chỉ ra")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="tệp Excel (.xlsx) cần xử lý")
     p.add_argument("--json", action="store_true", help="ghi thêm output/<tên>.json")
     p.add_argument("--send", action="store_true", help="gửi thư sau khi tạo báo cáo")
     p.add_argument("--dry-run", action="store_true", help="không gửi thật, chỉ ghi thư .eml")
     p.add_argument("--force", action="store_true", help="xử lý lại và gửi lại dù đã làm trước đó")
 
     p = sub.add_parser("template", parents=[common], help="ghi mẫu Excel trống")
-    p.add_argument("-o", "--output", type=Path, default=Path("mau-tieu-chi-thi-dua.xlsx"), metavar="PATH")
+    p.add_argument("-o", "--output", type=Path, default=Path("mau-tieu-chi-thi-dua.xlsx"), metavar="PATH",
+                   help="nơi ghi mẫu (mặc định mau-tieu-chi-thi-dua.xlsx)")
 
     p = sub.add_parser("check", parents=[common], help="chỉ kiểm tra tệp Excel, không tạo báo cáo")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=Path, metavar="FILE", help="tệp Excel (.xlsx) cần kiểm tra")
     p.add_argument("--json", action="store_true", help="in danh sách lỗi dạng JSON")
 
     sub.add_parser("watch", parents=[common], help="theo dõi thư mục input/ và xử lý tệp mới")
 
     p = sub.add_parser("send", parents=[common], help="gửi báo cáo đã có, hoặc gửi lại thư còn treo")
-    p.add_argument("report", nargs="?", type=Path, metavar="REPORT.pdf")
+    p.add_argument("report", nargs="?", type=Path, metavar="REPORT.pdf", help="báo cáo PDF đã tạo trong output/")
     p.add_argument("--pending", action="store_true", help="gửi lại các thư chưa gửi được")
     p.add_argument("--dry-run", action="store_true", help="không gửi thật, chỉ ghi thư .eml")
     p.add_argument("--force", action="store_true", help="gửi lại cả thư đã gửi")
@@ -171,7 +186,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
     try:
-        args = build_parser().parse_args(argv)
+        with contextlib.redirect_stdout(out):  # --help and --version print to the caller's stream
+            args = build_parser().parse_args(argv)
         _configure_logging(args.debug, args.quiet, err)
         config = load_config(args.config)
         return COMMANDS[args.command](args, config, out)
