@@ -55,6 +55,15 @@ def test_unmet_criteria_named_with_agency_in_part_three(html):
     assert "- Công an tỉnh: kéo giảm tai nạn giao thông" in html
 
 
+def test_annex_has_a_deductions_column_with_each_deduction_and_the_total(html):
+    import re
+
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "Điểm thưởng Điểm trừ Đánh giá" in text
+    assert "Điểm trừ: Gửi báo cáo 6 tháng chậm 3 ngày −2" in text
+    assert "Tổng cộng 450 379,38 15 −2 Tổng điểm: 392,38" in text
+
+
 def test_recipients_end_with_archive_line(html):
     assert "<div>- UBND tỉnh;</div>" in html
     assert "<div>- Lưu: VT, TĐKT.</div>" in html
