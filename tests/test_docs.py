@@ -23,3 +23,21 @@ def test_every_command_is_documented():
 def test_two_setup_commands_and_ci():
     assert "make report" in README and "make test" in README
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_option_of_every_command_is_documented():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, command in [("", parser), *sub.choices.items()]:
+        for action in command._actions:
+            for flag in action.option_strings:
+                if flag.startswith("--") and flag not in ("--help", "--version"):
+                    assert f"`{flag}" in README or f"{flag}`" in README or f" {flag}" in README, (name, flag)
+
+
+def test_every_sheet_column_and_issue_code_is_in_the_readme():
+    from thidua import contract
+    from thidua.issue_catalog import markdown_catalog
+
+    assert contract.markdown_reference() in README
+    assert markdown_catalog() in README

@@ -13,7 +13,21 @@ def _settings() -> str:
     return markdown_reference()
 
 
+def _columns() -> str:
+    from thidua.contract import markdown_reference
+
+    return markdown_reference()
+
+
+def _issue_codes() -> str:
+    from thidua.issue_catalog import markdown_catalog
+
+    return markdown_catalog()
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
+    "columns": _columns,
+    "issues": _issue_codes,
     "settings": _settings,
 }
 
