@@ -1,8 +1,7 @@
 """Drop-folder benchmarks: watch mode from a complete dropped file to its PDF, and 36 workbooks in batch.
 
 Runnable alone (``python benches/bench_inbox.py``) or discovered by ``benches/run.py`` via ``cases()``.
-Until scoring is merged, files go through the real reader and renderer around the tests' stand-in
-evaluation (``tests.inbox_fakes.full_process``); afterwards through the real pipeline.
+Files go through the real pipeline (``thidua.pipeline.process_workbook``).
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import atexit
 import io
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,28 +19,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "dong-thap-2022.xlsx"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "benches"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
-TARGETS = {"inbox: watch drop→PDF (rename)": 1.0, "inbox: batch 36 workbooks": 25.0}
+from run import Case, run_cases  # noqa: E402
+
 N_BATCH = 36
-
-
-class Case(tuple):
-    """(name, func) that also reads as run.py's Case (name, repeat, func)."""
-
-    def __new__(cls, name: str, func: Callable[[], object], repeat: int = 5) -> Case:
-        case = super().__new__(cls, (name, func))
-        case.repeat = repeat  # type: ignore[attr-defined]
-        return case
-
-    @property
-    def name(self) -> str:
-        return self[0]
-
-    @property
-    def func(self) -> Callable[[], object]:
-        return self[1]
 
 
 class WatchedFolder:
@@ -143,28 +126,16 @@ def _run_batch_in(folder: Path) -> int:
 
 
 def cases() -> list[Case]:
+    """Latencies are measured inside each case (from the moment the file is complete)."""
     folder = WatchedFolder()
     return [
-        Case("inbox: watch drop→PDF (rename)", folder.drop_rename, repeat=7),
-        Case("inbox: watch drop→PDF (copy, stable 0,5 s)", folder.drop_copy, repeat=5),
-        Case("inbox: batch 36 workbooks", batch_once, repeat=3),
+        Case("inbox: watch drop→PDF (rename)", 7, folder.drop_rename, target_ms=1000),
+        Case("inbox: watch drop→PDF (copy, stable 0,5 s)", 5, folder.drop_copy),
+        Case(f"inbox: batch {N_BATCH} workbooks", 3, batch_once, target_ms=25000, child=True),
     ]
-
-
-def main() -> int:
-    """Medians of each case and their ratio to the target (latencies measured inside the case)."""
-    for case in cases():
-        case.func()
-        times = [float(case.func()) for _ in range(case.repeat)]  # type: ignore[attr-defined]
-        med = statistics.median(times)
-        target = TARGETS.get(case.name)
-        ratio = f"  {med / target:.2f}× target {target:.1f} s" if target else ""
-        print(f"{case.name:45s} median {med:.3f} s  (min {min(times):.3f}, max {max(times):.3f}, "
-              f"n={len(times)}){ratio}", flush=True)
-    return 0
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--batch-once"]:
         raise SystemExit(_run_batch_in(Path(sys.argv[2])))
-    raise SystemExit(main())
+    raise SystemExit(run_cases(cases()))

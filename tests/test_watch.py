@@ -151,34 +151,34 @@ def _start_watcher(tmp_path):
                             env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def test_sigterm_finishes_the_file_in_progress(tmp_path):
+@contextlib.contextmanager
+def _watcher_busy_with_a_file(tmp_path):
+    """A watcher subprocess in the middle of a slow file a.xlsx; killed hard on the way out."""
     config = make_config(tmp_path)
     proc = _start_watcher(tmp_path)
     try:
         fake_xlsx(config.input_dir / "a.xlsx")
         wait_until(lambda: (config.output_dir / "started").exists(), timeout=30)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
+        yield config, proc
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_sigterm_finishes_the_file_in_progress(tmp_path):
+    with _watcher_busy_with_a_file(tmp_path) as (config, proc):
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
     assert settled(config) == {"a.xlsx"} and calls(config) == ["a.xlsx"]
     assert "a.xlsx  xong" in proc.stdout.read()
 
 
 def test_a_second_sigterm_gives_the_file_back(tmp_path):
-    config = make_config(tmp_path)
-    proc = _start_watcher(tmp_path)
-    try:
-        fake_xlsx(config.input_dir / "a.xlsx")
-        wait_until(lambda: (config.output_dir / "started").exists(), timeout=30)
+    with _watcher_busy_with_a_file(tmp_path) as (config, proc):
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
     assert (config.input_dir / "a.xlsx").exists() and settled(config) == set() and calls(config) == []
     with Ledger(config.path("ledger.path")) as ledger:
         assert [r.outcome for r in ledger.files()] == ["abandoned"]
