@@ -121,7 +121,9 @@ def test_run_named_files_in_place_uses_the_ledger(tmp_path):
     assert batch.run_files([path], config, out=out) == 1
     assert "dùng lại kết quả" in out.getvalue()
     with Ledger(config.path("ledger.path")) as ledger:
-        assert [(r.name, r.outcome, r.n_issues) for r in ledger.files()] == [("a.xlsx", "issues", 1)]
+        files = ledger.files()
+    assert [(r.name, r.outcome, r.n_issues) for r in files] == [("a.xlsx", "issues", 1)] * 2
+    assert [r.reused_from for r in files] == [None, files[0].id]  # processed once, answered twice
 
 
 def test_quiet_prints_only_problems(tmp_path):
@@ -238,6 +240,11 @@ def test_the_entry_points_are_safe_for_worker_processes(tmp_path):
         assert done.returncode == 1, done.stdout + done.stderr
         assert "Đã xử lý 2 tệp" in done.stdout
     assert len(list((config.input_dir / "loi").iterdir())) == 4
+    # the entry points leave by os._exit after flushing: the ledger and the error copies are complete
+    with Ledger(config.path("ledger.path")) as ledger:
+        files = ledger.files()
+    assert sorted(f.name for f in files) == sorted(p.name for p in (config.input_dir / "loi").iterdir())
+    assert all(f.outcome == "issues" for f in files)
 
 
 def test_a_file_that_cannot_be_moved_is_settled_by_the_next_run_without_reprocessing(tmp_path):

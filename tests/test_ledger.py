@@ -72,3 +72,16 @@ def test_report_brief_round_trip(tmp_path):
         ledger.record_report("r1", "output/a.pdf", {"province": "Đồng Tháp", "year": 2022})
         ledger.record_report("r1", "output/b.pdf", {"province": "Đồng Tháp", "year": 2022})
         assert ledger.report_brief("r1") == ("output/b.pdf", {"province": "Đồng Tháp", "year": 2022})
+
+
+def test_a_reused_file_is_recorded_pointing_at_the_original(tmp_path):
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        first = ledger.start_file("ab" * 32, "dong-thap.xlsx")
+        ledger.finish_file(first, "ok", ["output/dong-thap.pdf"], province="Đồng Tháp", year=2022)
+        original = ledger.find_done("ab" * 32)
+        again = ledger.record_reuse("dong-thap (ban sao).xlsx", original)
+        files = ledger.files()
+    assert [f.name for f in files] == ["dong-thap.xlsx", "dong-thap (ban sao).xlsx"]
+    assert files[1].id == again and files[1].reused_from == first and files[0].reused_from is None
+    assert files[1].outcome == "ok" and files[1].outputs == ["output/dong-thap.pdf"]
+    assert files[1].finished_at is not None

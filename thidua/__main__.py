@@ -1,6 +1,6 @@
 """Allow ``python -m thidua``."""
 
-from thidua.cli import main
+from thidua.cli import run_and_exit
 
 if __name__ == "__main__":  # worker processes import this module again: it must not run the command
-    raise SystemExit(main())
+    run_and_exit()

@@ -6,10 +6,11 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from thidua import __version__
 from thidua.cli_output import format_issue
@@ -209,3 +210,18 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         print(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}", file=err)
         print("Gợi ý: chạy lại với --debug và gửi kết quả cho bộ phận kỹ thuật.", file=err)
         return EXIT_USAGE
+
+
+def run_and_exit(argv: list[str] | None = None) -> NoReturn:
+    """Entry point for a process: run `main`, flush, and leave without interpreter teardown.
+
+    Tearing down pandas, WeasyPrint and their C libraries costs ≈0,3 s of a ≈1,8 s cold run and does
+    nothing useful: every output is already renamed into place, the ledger committed and closed, and
+    worker pools shut down by the time `main` returns. Buffered output and log handlers are flushed first.
+    """
+    code = main(argv)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)

@@ -227,6 +227,7 @@ class Dispatcher:
         outcome = FileOutcome(claimed.path if claimed else Path(name), record.outcome, digest, outputs=outputs,
                               message=record.message)
         log.info("%s: same content as %s, already processed; reusing its result", name, record.name)
+        self.ledger.record_reuse(name, record)
         moved = self._settle(claimed, record.outcome) if claimed else None
         return Done(outcome, name, reused=True, moved_to=moved, recorded_issues=record.n_issues)
 

@@ -71,6 +71,10 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL
     );
     """,
+    # 3: a file whose content was processed before is recorded too, pointing at the processing it reused.
+    """
+    ALTER TABLE files ADD COLUMN reused_from INTEGER REFERENCES files(id);
+    """,
 )
 
 
@@ -91,6 +95,7 @@ class FileRecord:
     n_issues: int
     claimed_at: str
     finished_at: str | None
+    reused_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,15 @@ class Ledger:
             (outcome, json.dumps(outputs, ensure_ascii=False), message, n_issues, province, year, _now(),
              file_id),
         )
+
+    def record_reuse(self, name: str, original: FileRecord) -> int:
+        """Record a file answered with an earlier processing of the same content (nothing recomputed)."""
+        now = _now()
+        cur = self.conn.execute(
+            "INSERT INTO files (sha256, name, claimed_at, finished_at, outcome, outputs, message, n_issues, "
+            "province, year, reused_from) SELECT sha256, ?, ?, ?, outcome, outputs, message, n_issues, province, "
+            "year, id FROM files WHERE id=?", (name, now, now, original.id))
+        return int(cur.lastrowid or 0)
 
     def find_done(self, sha256: str) -> FileRecord | None:
         """The latest finished processing of this exact content, if any."""
@@ -256,7 +270,7 @@ def _num(value: Any) -> float | None:
 
 def _file(row: sqlite3.Row) -> FileRecord:
     return FileRecord(row["id"], row["sha256"], row["name"], row["outcome"], json.loads(row["outputs"]),
-                      row["message"], row["n_issues"], row["claimed_at"], row["finished_at"])
+                      row["message"], row["n_issues"], row["claimed_at"], row["finished_at"], row["reused_from"])
 
 
 def _delivery(row: sqlite3.Row) -> DeliveryRecord:
