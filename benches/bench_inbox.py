@@ -9,7 +9,6 @@ from __future__ import annotations
 import atexit
 import io
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -23,7 +22,7 @@ for _path in (ROOT, ROOT / "benches"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from run import Case, run_cases  # noqa: E402
+from run import Case, ChildRun, run_cases, run_child  # noqa: E402
 
 N_BATCH = 36
 
@@ -99,7 +98,7 @@ def _batch_inputs() -> Path:
     return cache
 
 
-def batch_once() -> float:
+def batch_once() -> ChildRun:
     """A fresh process runs the whole drop folder, as an officer's `python generate_report.py` would."""
     inputs = _batch_inputs()
     tmp = Path(tempfile.mkdtemp(prefix="thidua-bench-batch-"))
@@ -107,13 +106,11 @@ def batch_once() -> float:
         (tmp / "input").mkdir()
         for path in inputs.glob("*.xlsx"):
             shutil.copyfile(path, tmp / "input" / path.name)
-        started = time.perf_counter()
-        subprocess.run([sys.executable, str(Path(__file__)), "--batch-once", str(tmp)], check=True, cwd=ROOT)
-        seconds = time.perf_counter() - started
+        done = run_child([sys.executable, str(Path(__file__)), "--batch-once", str(tmp)], ROOT)
         made = len(list((tmp / "output").glob("*.pdf")))
         if made != N_BATCH:
             raise RuntimeError(f"batch made {made} PDFs, expected {N_BATCH}")
-        return seconds
+        return done
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import atexit
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -19,7 +18,7 @@ for _path in (ROOT, ROOT / "benches"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from run import Case, run_cases  # noqa: E402
+from run import Case, ChildRun, run_cases, run_child  # noqa: E402
 
 
 def example_assessment() -> tuple[object, object]:
@@ -42,9 +41,9 @@ def _scratch_config() -> Path:
     return folder / "config.toml"
 
 
-def _cold(args: list[str]) -> Callable[[], object]:
-    def run() -> object:
-        return subprocess.run([sys.executable, *args], cwd=ROOT, check=True, capture_output=True)
+def _cold(args: list[str]) -> Callable[[], ChildRun]:
+    def run() -> ChildRun:
+        return run_child([sys.executable, *args], ROOT)
     return run
 
 

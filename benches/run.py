@@ -9,8 +9,9 @@ Usage: python benches/run.py [NAME-FILTER]    (also: python benches/bench_x.py r
 from __future__ import annotations
 
 import importlib.util
-import resource
+import os
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -30,8 +31,9 @@ class Case:
     """One benchmark: a name, how many timed runs, a no-argument callable and its target in ms.
 
     `func` may return a float of seconds: then that (a latency measured inside, e.g. from the moment a
-    dropped file is complete) is the sample instead of the call's wall time. `child` marks cases whose
-    work happens in a subprocess.
+    dropped file is complete) is the sample instead of the call's wall time. Cases whose work happens in
+    a child process return a ChildRun (see run_child) and set `child`, so the table shows the child's
+    peak RSS.
     """
 
     name: str
@@ -39,6 +41,27 @@ class Case:
     func: Callable[[], object]
     target_ms: float | None = None
     child: bool = False
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    """A finished child process: seconds measured by the case and peak RSS (with what it waited for)."""
+
+    seconds: float
+    peak_mib: float
+
+
+def run_child(argv: list[str], cwd: Path, started: float | None = None) -> ChildRun:
+    """Run argv to completion (exit 0 required); its own peak RSS comes from wait4, not from a global
+    RUSAGE_CHILDREN maximum that other cases' children would pollute."""
+    began = time.perf_counter() if started is None else started
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - began
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv} exited {proc.returncode}: {proc.stderr.read().decode(errors='replace')}")
+    return ChildRun(seconds, usage.ru_maxrss / 1024)
 
 
 @dataclass(frozen=True)
@@ -60,19 +83,23 @@ def _load(path: Path) -> ModuleType:
     return module
 
 
-def _sample(case: Case) -> float:
+def _sample(case: Case, peaks: list[float]) -> float:
     started = time.perf_counter()
     value = case.func()
     wall = (time.perf_counter() - started) * 1000
+    if hasattr(value, "peak_mib"):  # a ChildRun (bench modules import this file as `run`, not `__main__`)
+        peaks.append(value.peak_mib)
+        return value.seconds * 1000
     return float(value) * 1000 if isinstance(value, float) else wall
 
 
 def measure(case: Case) -> Row:
     """Warm up once, time `repeat` runs, then one traced run for the peak memory."""
     case.func()
-    times = [_sample(case) for _ in range(case.repeat)]
+    peaks: list[float] = []
+    times = [_sample(case, peaks) for _ in range(case.repeat)]
     if case.child:
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        peak = max(peaks, default=float("nan"))
     else:
         tracemalloc.start()
         try:
@@ -94,7 +121,8 @@ def print_table(rows: list[Row]) -> None:
         print(f"{r.case.name:<{width}}  {r.case.repeat:>3}  {min(r.times_ms):>9.1f}  {r.median:>9.1f}  "
               f"{max(r.times_ms):>9.1f}  {target or '-':>8}  {ratio:>5}  {peak:>9}", flush=True)
     if any(r.case.child for r in rows):
-        print("* peak RSS of the largest child process (whole interpreter), not traced Python allocations")
+        print("* peak RSS of the child process (whole interpreter; with any worker it reaped), not traced "
+              "Python allocations")
 
 
 def run_cases(cases: list[Case], wanted: str = "") -> int:
