@@ -258,3 +258,18 @@ def test_a_file_that_cannot_be_moved_is_settled_by_the_next_run_without_reproces
     assert batch.run_inbox(config, out=out, process=fake_process) == 0
     assert settled(config) == {"a.xlsx"} and calls(config) == ["a.xlsx"]
     assert "dùng lại kết quả" in out.getvalue()
+
+
+def test_asking_for_json_after_a_run_without_it_processes_again(tmp_path, example_path):
+    config = make_config(tmp_path)
+    source = tmp_path / "dong-thap.xlsx"
+    source.write_bytes(example_path.read_bytes())
+    assert batch.run_files([source], config, out=io.StringIO()) == 0
+    assert not (config.output_dir / "dong-thap.json").exists()
+    out = io.StringIO()
+    assert batch.run_files([source], config, out=out, write_json=True) == 0
+    assert "dùng lại kết quả" not in out.getvalue()
+    assert (config.output_dir / "dong-thap.json").is_file()
+    out = io.StringIO()
+    assert batch.run_files([source], config, out=out, write_json=True) == 0
+    assert "dùng lại kết quả" in out.getvalue()  # now everything asked for exists

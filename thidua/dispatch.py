@@ -223,6 +223,8 @@ class Dispatcher:
         record = self.ledger.find_done(digest)
         if record is None or not all(Path(p).exists() for p in record.outputs):
             return None
+        if self.write_json and record.outcome == OUTCOME_OK and not any(p.endswith(".json") for p in record.outputs):
+            return None  # asked for more than was made then: process again
         outputs = [Path(p) for p in record.outputs]
         outcome = FileOutcome(claimed.path if claimed else Path(name), record.outcome, digest, outputs=outputs,
                               message=record.message)
