@@ -9,7 +9,6 @@ Usage: python benches/run.py [NAME-FILTER]    (also: python benches/bench_x.py r
 from __future__ import annotations
 
 import importlib.util
-import os
 import statistics
 import subprocess
 import sys
@@ -51,17 +50,26 @@ class ChildRun:
     peak_mib: float
 
 
-def run_child(argv: list[str], cwd: Path, started: float | None = None) -> ChildRun:
-    """Run argv to completion (exit 0 required); its own peak RSS comes from wait4, not from a global
-    RUSAGE_CHILDREN maximum that other cases' children would pollute."""
-    began = time.perf_counter() if started is None else started
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - began
-    if proc.returncode != 0:
-        raise RuntimeError(f"{argv} exited {proc.returncode}: {proc.stderr.read().decode(errors='replace')}")
-    return ChildRun(seconds, usage.ru_maxrss / 1024)
+# Runs argv as a grandchild and reports its time and peak RSS. A process forked from this (large) one
+# inherits our RSS high-water mark through fork and exec, so wait4 on a direct child would report at least
+# our own size; a child of a fresh small interpreter starts clean.
+_LAUNCHER = """
+import os, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(p.pid, 0)
+print(time.perf_counter() - t, usage.ru_maxrss, file=sys.stderr)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_child(argv: list[str], cwd: Path) -> ChildRun:
+    """Run argv to completion (exit 0 required): its wall time and peak RSS (with what it waited for)."""
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{argv} exited {done.returncode}: {done.stderr}")
+    seconds, peak_kib = done.stderr.strip().splitlines()[-1].split()
+    return ChildRun(float(seconds), int(peak_kib) / 1024)
 
 
 @dataclass(frozen=True)
