@@ -13,6 +13,7 @@ from pathlib import Path
 from thidua import inbox
 from thidua.annotate import write_failure_note
 from thidua.config import Config
+from thidua.fingerprint import settings_fingerprint
 from thidua.ledger import Ledger
 from thidua.pipeline import OUTCOME_OK, FileOutcome, process_workbook, sha256_of
 from thidua.worker import OUTCOME_FAILED, InlineExecutor, MailPlan, ProcessFn, WorkResult, make_pool, run_one
@@ -202,7 +203,7 @@ class Dispatcher:
             reused = self._reuse(digest, name, claimed)
             if reused is not None:
                 return reused
-        job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name))
+        job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name, self._fingerprint()))
         args = (run_one, self.process, path, self.config, self.write_json, inbox.result_stem(name), self.mail)
         try:
             future = self._pool().submit(*args)
@@ -218,9 +219,13 @@ class Dispatcher:
         self.running[future] = job
         return None
 
+    def _fingerprint(self) -> str:
+        """Settings and templates now (re-read per file: watch mode runs while officers edit them)."""
+        return settings_fingerprint(self.config)
+
     def _reuse(self, digest: str, name: str, claimed: inbox.Claim | None) -> Done | None:
         assert self.ledger is not None
-        record = self.ledger.find_done(digest)
+        record = self.ledger.find_done(digest, self._fingerprint())
         if record is None or not all(Path(p).exists() for p in record.outputs):
             return None
         if self.write_json and record.outcome == OUTCOME_OK and not any(p.endswith(".json") for p in record.outputs):

@@ -75,6 +75,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE files ADD COLUMN reused_from INTEGER REFERENCES files(id);
     """,
+    # 4: the settings and templates a result was made with (thidua.fingerprint); reuse needs the same.
+    """
+    ALTER TABLE files ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 
@@ -96,6 +100,7 @@ class FileRecord:
     claimed_at: str
     finished_at: str | None
     reused_from: int | None = None
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,10 +156,10 @@ class Ledger:
             raise
 
     # --- files -------------------------------------------------------------------------------
-    def start_file(self, sha256: str, name: str) -> int:
+    def start_file(self, sha256: str, name: str, fingerprint: str = "") -> int:
         """Record that a file was claimed; returns its id for finish_file."""
-        cur = self.conn.execute("INSERT INTO files (sha256, name, claimed_at) VALUES (?, ?, ?)",
-                                (sha256, name, _now()))
+        cur = self.conn.execute("INSERT INTO files (sha256, name, claimed_at, fingerprint) VALUES (?, ?, ?, ?)",
+                                (sha256, name, _now(), fingerprint))
         return int(cur.lastrowid or 0)
 
     def finish_file(self, file_id: int, outcome: str, outputs: list[str], *, message: str = "",
@@ -171,15 +176,19 @@ class Ledger:
         now = _now()
         cur = self.conn.execute(
             "INSERT INTO files (sha256, name, claimed_at, finished_at, outcome, outputs, message, n_issues, "
-            "province, year, reused_from) SELECT sha256, ?, ?, ?, outcome, outputs, message, n_issues, province, "
-            "year, id FROM files WHERE id=?", (name, now, now, original.id))
+            "province, year, reused_from, fingerprint) SELECT sha256, ?, ?, ?, outcome, outputs, message, n_issues, "
+            "province, year, id, fingerprint FROM files WHERE id=?", (name, now, now, original.id))
         return int(cur.lastrowid or 0)
 
-    def find_done(self, sha256: str) -> FileRecord | None:
-        """The latest finished processing of this exact content, if any."""
-        row = self.conn.execute(
-            f"SELECT * FROM files WHERE sha256=? AND outcome IN ({','.join('?' * len(FINAL_OUTCOMES))}) "
-            "ORDER BY id DESC LIMIT 1", (sha256, *FINAL_OUTCOMES)).fetchone()
+    def find_done(self, sha256: str, fingerprint: str | None = None) -> FileRecord | None:
+        """The latest finished processing of this exact content (made with these settings, if given)."""
+        finals = ",".join("?" * len(FINAL_OUTCOMES))
+        sql = f"SELECT * FROM files WHERE sha256=? AND outcome IN ({finals})"
+        params: list[object] = [sha256, *FINAL_OUTCOMES]
+        if fingerprint is not None:
+            sql += " AND fingerprint=?"
+            params.append(fingerprint)
+        row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
         return _file(row) if row else None
 
     def unfinished(self) -> list[FileRecord]:
@@ -270,7 +279,8 @@ def _num(value: Any) -> float | None:
 
 def _file(row: sqlite3.Row) -> FileRecord:
     return FileRecord(row["id"], row["sha256"], row["name"], row["outcome"], json.loads(row["outputs"]),
-                      row["message"], row["n_issues"], row["claimed_at"], row["finished_at"], row["reused_from"])
+                      row["message"], row["n_issues"], row["claimed_at"], row["finished_at"], row["reused_from"],
+                      row["fingerprint"])
 
 
 def _delivery(row: sqlite3.Row) -> DeliveryRecord:
