@@ -56,3 +56,14 @@ def test_broken_toml_names_the_file(tmp_path):
 def test_missing_explicit_config(tmp_path):
     with pytest.raises(ConfigError, match="Không tìm thấy tệp cấu hình"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_default_templates_fall_back_to_the_bundled_ones(tmp_path):
+    from thidua.config import BUNDLED_TEMPLATES
+
+    config = build_config({}, tmp_path)
+    assert config.templates_dir == BUNDLED_TEMPLATES and (BUNDLED_TEMPLATES / "report.html.j2").is_file()
+    (tmp_path / "templates").mkdir()
+    assert build_config({}, tmp_path).templates_dir == tmp_path / "templates"  # an officer's own copy wins
+    explicit = build_config({"paths": {"templates_dir": "mau"}}, tmp_path)
+    assert explicit.templates_dir == tmp_path / "mau"  # a configured folder is never second-guessed

@@ -124,6 +124,9 @@ class Recipient:
     criteria: tuple[str, ...] = ()
 
 
+BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
 @dataclass
 class Config:
     """Validated settings; `values` maps dotted keys to values, paths are resolved against `base_dir`."""
@@ -154,7 +157,12 @@ class Config:
 
     @property
     def templates_dir(self) -> Path:
-        return self.path("paths.templates_dir")
+        """The configured templates; when left at the default and absent (thidua started from another
+        folder without a config.toml), the templates that ship beside generate_report.py."""
+        configured = self.path("paths.templates_dir")
+        if self.values["paths.templates_dir"] == _BY_KEY["paths.templates_dir"].default and not configured.is_dir():
+            return BUNDLED_TEMPLATES
+        return configured
 
     def legal_basis(self, year: int) -> list[str]:
         table = self.values["report.legal_basis"]
