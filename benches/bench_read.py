@@ -14,6 +14,7 @@ from run import Case, run_cases
 from thidua.blank_template import write_template
 from thidua.model import ReportMeta
 from thidua.workbook import read_workbook
+from thidua.xlsx_guard import SheetScan, _SheetScanner
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "dong-thap-2022.xlsx"
@@ -35,10 +36,18 @@ def _checked(path: Path) -> None:
     assert result.valid, result.issues[:3]
 
 
+def _stuffed_sheet_scan() -> None:
+    """1 MB of cell tags stuffed with attribute repeats and no ">": the guard's scan must stay linear."""
+    tag = b'<c ' + b'r="A1" s="9" ' * 25 + b'/'
+    scan = SheetScan("x", "x")
+    _SheetScanner(scan, frozenset({9})).feed(tag * (1_000_000 // len(tag)), final=True)
+
+
 def cases() -> list[Case]:
     big = _big_workbook(5000)
     return [Case("read example (36 rows)", 30, lambda: _checked(EXAMPLE), target_ms=30),
-            Case("read 5.000 rows", 7, lambda: _checked(big), target_ms=300)]
+            Case("read 5.000 rows", 7, lambda: _checked(big), target_ms=300),
+            Case("guard: 1 MB of stuffed cell tags", 7, _stuffed_sheet_scan)]
 
 
 if __name__ == "__main__":

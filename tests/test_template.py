@@ -56,8 +56,9 @@ def test_libreoffice_saved_workbook_reads_the_same(tmp_path, example_path):
     blank = write_template(tmp_path / "blank.xlsx")
     merged = wb.standard_raw(tmp_path / "merged.xlsx", rows=[wb.criterion("KT01", plan="=3+4"), wb.criterion("KT02")],
                              tweak=lambda book: book["Tiêu chí"].merge_cells("A3:B3"))
+    percent = wb.percent_workbook(tmp_path / "percent.xlsx")
     cmd = ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xlsx",
-           "--outdir", str(outdir), str(example_path), str(blank), str(merged)]
+           "--outdir", str(outdir), str(example_path), str(blank), str(merged), str(percent)]
     subprocess.run(cmd, check=True, capture_output=True, timeout=180)
     original, resaved = read_workbook(example_path), read_workbook(outdir / example_path.name)
     assert resaved.valid, resaved.issues
@@ -69,6 +70,7 @@ def test_libreoffice_saved_workbook_reads_the_same(tmp_path, example_path):
     # LibreOffice stores the formula's value (so no formula-without-value) and keeps the merge
     assert [(i.cell, i.code) for i in read_workbook(outdir / "merged.xlsx").issues] == [
         ("Tiêu chí!A3:B3", "merged-cells")]
+    wb.assert_read_as_shown(read_workbook(outdir / "percent.xlsx"))  # LibreOffice's own styles.xml
 
 
 def test_meta_without_recipients_or_date(tmp_path):

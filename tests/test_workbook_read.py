@@ -147,3 +147,37 @@ def test_stray_cell_far_right_is_read_within_bounds(tmp_path):
 
     sub = _one(wb.standard_raw(tmp_path / "x.xlsx", tweak=stray))
     assert isinstance(sub.criteria, pd.DataFrame) and len(sub.criteria) == 3
+
+
+def test_percent_formatted_cells_are_read_as_the_officer_sees_them(tmp_path):
+    wb.assert_read_as_shown(read_workbook(wb.percent_workbook(tmp_path / "phan-tram.xlsx")))
+
+
+def test_percent_formats_are_recognised():
+    from thidua.percent_cells import is_percent_format
+
+    assert is_percent_format("0.00%") and is_percent_format("#,##0.0%;[Red]-0.0%")
+    assert not is_percent_format('0.00"%"') and not is_percent_format("0.0\\%")
+    assert not is_percent_format("#,##0.00") and not is_percent_format("")
+
+
+def test_percent_cells_found_in_any_attribute_order_and_only_when_filled():
+    from thidua.percent_cells import find_percent_cells
+
+    xml = (b'<row r="2"><c r="F2" s="9"><v>0.07</v></c><c s="9" t="n" r="G2"><v>0.0862</v></c>'
+           b'<c r="H2" s="9"/><c r="I2" s="3"><v>1</v></c><x:c r="J2" s="12"><x:v>0.5</x:v></x:c></row>')
+    found: set = set()
+    find_percent_cells(xml, frozenset({9, 12}), found)
+    assert found == {(2, 6), (2, 7), (2, 10)}
+
+
+def test_percent_styles_come_from_builtin_and_custom_formats():
+    from thidua.percent_cells import percent_styles
+
+    styles = (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              b'<numFmts count="2"><numFmt numFmtId="164" formatCode="0.0%"/>'
+              b'<numFmt numFmtId="165" formatCode="0.0&quot;%&quot;"/></numFmts>'
+              b'<cellXfs count="5"><xf numFmtId="0"/><xf numFmtId="10"/><xf numFmtId="164"/>'
+              b'<xf numFmtId="165"/><xf numFmtId="9"/></cellXfs></styleSheet>')
+    assert percent_styles(styles) == {1, 2, 4}
+    assert percent_styles(b"<not xml") == frozenset() and percent_styles(None) == frozenset()

@@ -102,3 +102,25 @@ def rezip(source: Path, target: Path, *, replace: Mapping[str, bytes] | None = N
 def issue_list(result: model.ReadResult) -> list[tuple[str, str]]:
     """Flattened issues: [(cell, code), …] in reading order."""
     return [(i.cell, i.code) for i in result.issues]
+
+
+def _typed_as_percent(book: Workbook) -> None:
+    """What Excel stores when an officer types "8,62%": 0.0862 with a percentage format."""
+    ws = book["Tiêu chí"]
+    ws["F2"].value, ws["F2"].number_format = 0.07, "0%"
+    ws["G2"].value, ws["G2"].number_format = 0.0862, "0.00%"
+    ws["G3"].value, ws["G3"].number_format = 8.62, '0.00"%"'  # a literal % sign: the value is as shown
+    ws["H3"].value, ws["H3"].number_format = 0.0083, "#,##0.00%;[Red]-#,##0.00%"
+
+
+def percent_workbook(path: Path) -> Path:
+    """Two GRDP rows whose plan/actual/previous cells were typed as percentages."""
+    return standard_raw(path, rows=[criterion("KT01"), criterion("KT02")], tweak=_typed_as_percent)
+
+
+def assert_read_as_shown(result: model.ReadResult) -> None:
+    assert result.valid, result.issues
+    c = result.submission.criteria.set_index("code")
+    assert (c.loc["KT01", "plan"], c.loc["KT01", "actual"]) == (7.0, 8.62)
+    assert (c.loc["KT02", "actual"], c.loc["KT02", "previous"]) == (8.62, 0.83)
+

@@ -11,19 +11,20 @@ from thidua.issue_catalog import make_issue
 from thidua.model import Issue
 from thidua.textfold import LabelMatcher
 from thidua.vnnumber import AMBIGUOUS, parse_vn_number
-from thidua.xlsx_guard import column_letters
+from thidua.xlsx_names import column_letters
 
 MIN_HEADER_MATCHES = 2
 
 
 @dataclass
 class Grid:
-    """A sheet's values from (A1) on, its merged ranges and formula cells without a stored value."""
+    """A sheet's values from (A1) on, its merged ranges, formula cells without a stored value, percent cells."""
 
     name: str
     rows: list[list[object]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2 (1-based)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → formula text
+    percent: set[tuple[int, int]] = field(default_factory=set)  # cells formatted as a percentage
 
     def raw(self, row: int, col: int) -> object:
         """The value at 1-based (row, col); "" outside the used area; strings stripped."""
@@ -97,6 +98,8 @@ class Table:
             self._missing(row, key, missing_code, expected)
             return math.nan
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            if (row, self.columns[key]) in self.grid.percent:  # typed "8,62%": stored 0.0862, meant 8,62
+                return round(float(value) * 100, 10)
             return float(value)
         if isinstance(value, str):
             parsed = parse_vn_number(value)

@@ -16,7 +16,8 @@ from thidua.issue_catalog import make_issue, message
 from thidua.model import Issue
 from thidua.sheet_table import Grid, Table, is_blank, locate_table, show
 from thidua.textfold import LabelMatcher, fold
-from thidua.xlsx_guard import WorkbookScan, column_number, inspect_workbook
+from thidua.xlsx_guard import WorkbookScan, inspect_workbook
+from thidua.xlsx_names import column_number
 
 KIND_MATCHER = LabelMatcher(contract.KIND_LABELS)
 PASS_FAIL_MATCHER = LabelMatcher({k: k for k in contract.PASS_FAIL_VALUES})
@@ -53,7 +54,8 @@ def _load_grid(book: python_calamine.CalamineWorkbook, name: str, scan: Workbook
     merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
     sheet_scan = scan.sheets.get(name)
     formulas = sheet_scan.formulas_without_value if sheet_scan else {}
-    return Grid(name, sheet.to_python(skip_empty_area=False), merged, formulas)
+    percent = sheet_scan.percent_cells if sheet_scan else set()
+    return Grid(name, sheet.to_python(skip_empty_area=False), merged, formulas, percent)
 
 
 def _find_sheet(names: list[str], wanted: str) -> str | None:

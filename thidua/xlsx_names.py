@@ -1,0 +1,23 @@
+"""Spreadsheet XML names and A1 cell references, shared by the byte-level scanners."""
+
+from __future__ import annotations
+
+NS_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix on a tag ("x:c")
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def column_number(letters: bytes | str) -> int:
+    """"A" → 1, "XFD" → 16384."""
+    n = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode("ascii"):
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def column_letters(n: int) -> str:
+    """1 → "A", 16384 → "XFD"."""
+    out = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(65 + rest) + out
+    return out
