@@ -275,7 +275,7 @@ def test_results_keep_criteria_columns_and_order():
 # --- rules catalog and template -----------------------------------------------------------------
 
 def test_every_rule_has_a_template_macro():
-    module = explain._module()
+    module = explain._module(explain.template_key())
     for rule in scoring.RULES:
         assert hasattr(module, explain.macro_name(rule)), rule
 
@@ -345,8 +345,27 @@ def test_rules_documented():
 
 
 def test_one_jinja_environment_and_skeletons_cached():
-    assert explain._module() is explain._module()
+    assert explain._module(explain.template_key()) is explain._module(explain.template_key())
     evaluate(seed_rows())
     hits = explain._skeleton.cache_info().hits
     evaluate(seed_rows())
     assert explain._skeleton.cache_info().hits > hits
+
+
+def test_explanations_come_from_the_configured_templates_and_follow_edits(tmp_path):
+    import os
+    import shutil
+
+    rows = [{"plan": 7, "actual": 8.62, "key": True}]
+    bundled = scoring.evaluate(make_submission(rows), {}).results["explanation"][0]
+    assert scoring.evaluate(make_submission(rows), {}, templates_dir=tmp_path).results["explanation"][0]  # falls back
+    own = tmp_path / explain.TEMPLATE_NAME
+    shutil.copy(explain.TEMPLATES_DIR / explain.TEMPLATE_NAME, own)
+    text = own.read_text(encoding="utf-8")
+    own.write_text(text.replace("kế hoạch", "KẾ HOẠCH"), encoding="utf-8")
+    edited = scoring.evaluate(make_submission(rows), {}, templates_dir=tmp_path).results["explanation"][0]
+    assert "KẾ HOẠCH" in edited and "KẾ HOẠCH" not in bundled
+    own.write_text(text.replace("kế hoạch", "kế-hoạch"), encoding="utf-8")
+    os.utime(own, ns=(own.stat().st_atime_ns, own.stat().st_mtime_ns + 1_000_000))
+    again = scoring.evaluate(make_submission(rows), {}, templates_dir=tmp_path).results["explanation"][0]
+    assert "kế-hoạch" in again  # an edit while the process runs (watch mode) is picked up

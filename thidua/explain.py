@@ -1,4 +1,8 @@
-"""Vietnamese explanation per criterion, rendered from templates/explanation.txt.j2 by rule."""
+"""Vietnamese explanation per criterion, rendered from templates/explanation.txt.j2 by rule.
+
+The template is looked up in the configured templates folder first (an officer's edited copy), then in
+the bundled one; it is compiled again when the file changes (watch mode runs while officers edit it).
+"""
 
 from __future__ import annotations
 
@@ -28,12 +32,28 @@ FLAGS = ("rule", "kind", "status", "key", "bonus", "gap", "bonus_gap", "on_line"
 _LEVEL_NAMES = {level: name for name, level in model.GRADE_LEVELS.items()}
 
 
-@functools.lru_cache(maxsize=1)
-def _module() -> Any:
-    """The template's macros, loaded once per process (one Jinja environment)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=False,
+TemplateKey = tuple[str, int]  # (the template file used, its modification time in ns)
+
+
+def template_key(templates_dir: Path | None = None) -> TemplateKey:
+    """Which explanation template applies now: the configured folder's copy if it has one."""
+    for folder in (templates_dir, TEMPLATES_DIR):
+        if folder is not None:
+            path = Path(folder) / TEMPLATE_NAME
+            try:
+                return str(path), path.stat().st_mtime_ns
+            except OSError:
+                continue
+    return str(TEMPLATES_DIR / TEMPLATE_NAME), 0
+
+
+@functools.lru_cache(maxsize=8)
+def _module(key: TemplateKey) -> Any:
+    """The template's macros for one (file, mtime): one Jinja environment per template version."""
+    path = Path(key[0])
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path.parent)), autoescape=False,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return env.get_template(TEMPLATE_NAME).module
+    return env.get_template(path.name).module
 
 
 def macro_name(rule: str) -> str:
@@ -42,12 +62,12 @@ def macro_name(rule: str) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def _skeleton(flags: tuple[Any, ...], constants: tuple[str, str, str]) -> str:
+def _skeleton(flags: tuple[Any, ...], constants: tuple[str, str, str], key: TemplateKey) -> str:
     """Render one rule's macro with placeholders and return it as a str.format pattern."""
     values: dict[str, Any] = dict(zip(FLAGS, flags, strict=True))
     values.update(floor=constants[0], line=constants[1], bonus_share=constants[2])
     values.update({name: f"\x00{i}\x00" for i, name in enumerate(PLACEHOLDERS)})
-    macro = getattr(_module(), macro_name(values["rule"]))
+    macro = getattr(_module(key), macro_name(values["rule"]))
     text = " ".join(str(macro(values)).split())
     text = text.replace("{", "{{").replace("}", "}}")
     for i in range(len(PLACEHOLDERS)):
@@ -72,7 +92,7 @@ def _numbers(values: np.ndarray) -> Callable[[np.ndarray], Any]:
     return lambda rows: vn_numbers(values[rows])
 
 
-def explanations(results: pd.DataFrame, settings: Mapping[str, Any]) -> list[str]:
+def explanations(results: pd.DataFrame, settings: Mapping[str, Any], templates_dir: Path | None = None) -> list[str]:
     """One Vietnamese sentence per row of `results` (criteria + scored columns), in row order.
 
     Each distinct set of flags renders its macro once; per row only the placeholders that skeleton
@@ -120,9 +140,10 @@ def explanations(results: pd.DataFrame, settings: Mapping[str, Any]) -> list[str
     ]
     constants = (number(settings["floor_pct"]), number(settings["bonus_line_pct"]),
                  number(settings["bonus_share_pct"]))
+    key = template_key(templates_dir)
     out: list[str] = [""] * n
     for variant, rows in flags.groupby(list(FLAGS), sort=False).indices.items():
-        skeleton = _skeleton(tuple(variant), constants)
+        skeleton = _skeleton(tuple(variant), constants, key)
         used = _used_placeholders(skeleton)
         args = [producers[i](rows) if i in used else [""] * len(rows) for i in range(len(PLACEHOLDERS))]
         for i, text in zip(rows, map(skeleton.format, *args), strict=True):

@@ -85,7 +85,7 @@ def process_workbook(
     submission = result.submission
     submission.source = source
     submission.sha256 = digest
-    assessment = scoring.evaluate(submission, scoring_settings(config))
+    assessment = scoring.evaluate(submission, scoring_settings(config), templates_dir=config.templates_dir)
     outputs = [
         render.render_pdf(assessment, config, out_dir / f"{stem}.pdf"),
         results_xlsx.write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx"),

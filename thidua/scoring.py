@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -177,8 +178,12 @@ def _totals(results: pd.DataFrame, deductions: pd.DataFrame, prec: int) -> model
     )
 
 
-def evaluate(submission: model.Submission, settings: Mapping[str, Any]) -> model.Assessment:
-    """Score a submission: per-criterion results, totals per field and overall."""
+def evaluate(submission: model.Submission, settings: Mapping[str, Any], *,
+             templates_dir: Path | None = None) -> model.Assessment:
+    """Score a submission: per-criterion results, totals per field and overall.
+
+    `templates_dir` is only where the explanation sentences' template may be overridden.
+    """
     from thidua.explain import explanations
 
     s = effective_settings(settings)
@@ -187,7 +192,7 @@ def evaluate(submission: model.Submission, settings: Mapping[str, Any]) -> model
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite cases are masked
         scored = _score(criteria, s)
     results = results.assign(**scored)
-    results["explanation"] = explanations(results, s)
+    results["explanation"] = explanations(results, s, templates_dir)
     prec = int(s["points_precision"])
     return model.Assessment(
         submission=submission,
