@@ -115,8 +115,12 @@ class Dispatcher:
         """Hard stop (second Ctrl+C): kill the workers and give every file in progress back to input/."""
         self.drop_queue()
         if self.pool is not None:
-            for proc in list(getattr(self.pool, "_processes", {}).values()):  # no public API for this
-                proc.terminate()
+            terminate = getattr(self.pool, "terminate_workers", None)  # public from Python 3.14
+            if terminate is not None:
+                terminate()
+            else:  # Python 3.11-3.13 have no public way to stop a busy worker
+                for proc in list(getattr(self.pool, "_processes", {}).values()):
+                    proc.terminate()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
         for job in self.running.values():
