@@ -32,6 +32,7 @@ _LEVEL_NAMES = {level: name for name, level in model.GRADE_LEVELS.items()}
 _HEADER_FILL = PatternFill("solid", fgColor="BDD7EE")
 _BOLD = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
 
 
 def _clean(value: Any) -> Any:
@@ -57,13 +58,15 @@ def _shown(row: dict[str, Any], which: str) -> Any:
 
 
 Column = tuple[str, Callable[[dict[str, Any]], Any], str | None, int]
+# Long texts wrap inside their column instead of running over the next ones.
+WRAPPED = ("Lĩnh vực", "Tiêu chí", "Giải thích", "Cơ quan chủ trì", "Thành viên HĐ theo dõi", "Nguyên nhân, ghi chú")
 
 # (header, value from a results row, number format, width): one table drives the sheet.
 COLUMNS: tuple[Column, ...] = (
     ("STT", lambda r: r["_n"], None, 5),
     ("Mã", lambda r: r["code"], None, 8),
-    ("Lĩnh vực", lambda r: r["field"], None, 16),
-    ("Tiêu chí", lambda r: r["name"], None, 40),
+    ("Lĩnh vực", lambda r: r["field"], None, 22),
+    ("Tiêu chí", lambda r: r["name"], None, 45),
     ("ĐVT", lambda r: r["unit"], None, 10),
     ("Loại chỉ tiêu", lambda r: KIND_LABELS.get(r["kind"], r["kind"]), None, 13),
     ("Trọng tâm", lambda r: "x" if r["key"] else "", None, 9),
@@ -80,7 +83,7 @@ COLUMNS: tuple[Column, ...] = (
     ("So cùng kỳ (%)", lambda r: r["yoy_pct"], NUMBER_FORMAT, 11),
     ("Còn thiếu so kế hoạch", lambda r: r["gap_to_plan"], NUMBER_FORMAT, 13),
     ("Còn thiếu để được thưởng", lambda r: r["gap_to_bonus"], NUMBER_FORMAT, 13),
-    ("Giải thích", lambda r: r["explanation"], None, 60),
+    ("Giải thích", lambda r: r["explanation"], None, 70),
     ("Quy tắc", lambda r: r["rule"], None, 13),
     ("Cơ quan chủ trì", lambda r: r["agency"], None, 20),
     ("Thành viên HĐ theo dõi", lambda r: r["monitor"], None, 20),
@@ -100,7 +103,8 @@ def _results_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
     _header(ws, [c[0] for c in COLUMNS], [c[3] for c in COLUMNS])
     fills = {status: PatternFill("solid", fgColor=color) for status, color in STATUS_FILLS.items()}
     formats = [c[2] for c in COLUMNS]
-    wrap_col = [c[0] for c in COLUMNS].index("Giải thích") + 1
+    headers = [c[0] for c in COLUMNS]
+    wrap_cols = {headers.index(h) + 1 for h in WRAPPED}
     for n, row in enumerate(assessment.results.to_dict("records"), start=1):
         row["_n"] = n
         fill = fills.get(row["status"])
@@ -111,10 +115,35 @@ def _results_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
                 cell.fill = fill
             if formats[col - 1] and isinstance(cell.value, (int, float)):
                 cell.number_format = formats[col - 1]
-            if col == wrap_col:
-                cell.alignment = _WRAP
+            cell.alignment = _WRAP if col in wrap_cols else _TOP  # one baseline for tall rows
     ws.freeze_panes = "E2"
     ws.auto_filter.ref = ws.dimensions
+    _fit_row_heights(ws, len(assessment.results), wrap_cols)
+    _print_setup(ws)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Printed landscape on A4, the header row repeated on every page."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.print_title_rows = "1:1"
+
+
+def _lines(text: object, width: int) -> int:
+    """Roughly how many lines `text` wraps to in a column `width` characters wide."""
+    if not isinstance(text, str) or not text:
+        return 1
+    return sum(max(1, math.ceil(len(part) * 1.1 / max(width - 1, 1))) for part in text.split("\n"))
+
+
+def _fit_row_heights(ws: Worksheet, rows: int, wrap_cols: set[int]) -> None:
+    """Set each data row tall enough for its wrapped texts: not every spreadsheet program re-measures
+    rows when it opens a file, and a clipped criterion name is worse than a tall row."""
+    widths = {col: COLUMNS[col - 1][3] for col in wrap_cols}
+    for r in range(2, rows + 2):
+        lines = max(_lines(ws.cell(row=r, column=col).value, width) for col, width in widths.items())
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * min(lines, 12)
 
 
 def _totals_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
@@ -126,6 +155,7 @@ def _totals_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
     headers = ["Lĩnh vực", "Số tiêu chí", "Đạt và vượt", "Chưa đạt", "Không có số liệu", "Điểm chuẩn",
                "Điểm", "Điểm thưởng"]
     _header(ws, headers, [28, 11, 11, 11, 14, 12, 12, 12])
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     for rec in assessment.by_field.to_dict("records"):
         ws.append([_clean(rec[k]) for k in ("field", "n_criteria", "n_met_or_exceeded", "n_not_met",
                                             "n_no_data", "max_points", "points", "bonus")])
