@@ -55,6 +55,10 @@ def test_xlsx_results_sheet(tmp_path, assessment):
     assert rows[6][col["Kế hoạch"]].value == "Hoàn thành tốt nhiệm vụ"
     assert rows[6][col["Thực hiện"]].value == "Hoàn thành nhiệm vụ"
     assert ws.freeze_panes == "E2"
+    # long explanations wrap and their rows are made tall enough; printed landscape with the header repeated
+    assert grdp[col["Giải thích"]].alignment.wrap_text and grdp[col["Mã"]].alignment.vertical == "top"
+    assert ws.row_dimensions[2].height and ws.row_dimensions[2].height >= 30
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows in ("1:1", "$1:$1")
 
 
 def test_xlsx_totals_sheet(tmp_path, assessment):
