@@ -147,3 +147,18 @@ def test_mailbox_forms(tmp_path):
     config = make_config(tmp_path, reply_to='"Văn phòng, Hội đồng" <vp@x.example>')
     assert str(config_mailbox(config, "email.reply_to")) == '"Văn phòng, Hội đồng" <vp@x.example>'
     assert config_mailbox(make_config(tmp_path, reply_to=""), "email.reply_to") is None
+
+
+def test_estimated_figures_are_flagged_as_in_the_report(tmp_path):
+    config = make_config(tmp_path)
+    pdf = make_pdf(tmp_path / "dong-thap-2022.pdf")
+    assessment = make_assessment()
+    assessment.results.loc[assessment.results["code"] == "KT01", "data_status"] = "Ước"
+    brief = ReportBrief.from_assessment(assessment)
+    assert ReportBrief.from_dict(json.loads(json.dumps(brief.to_dict()))) == brief
+    bich = next(a for a in plan_recipients(config.recipients, brief).addressees if a.email.startswith("bich"))
+    msg = parse(build_message(brief, bich, pdf.read_bytes(), pdf.name, config).as_bytes())
+    text = msg.get_body(("plain",)).get_content()
+    assert "(thực hiện 8,62%, số liệu ước; kế hoạch 7%)" in text
+    assert "(thực hiện 7.877 tỷ đ; kế hoạch" in text  # official figures carry no flag
+    assert "8,62% (ước)" in msg.get_body(("html",)).get_content()

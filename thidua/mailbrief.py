@@ -39,6 +39,7 @@ class CriterionLine:
     plan_label: str = ""
     actual_label: str = ""
     monitor: str = ""
+    data_status: str = ""  # "Ước" / "Sơ bộ" figures are flagged in the mail as in the report
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class ReportBrief:
                 pct_of_plan=_num(row.get("pct_of_plan")), plan=_num(row.get("plan")),
                 actual=_num(row.get("actual")), plan_label=_text(row.get("plan_label")),
                 actual_label=_text(row.get("actual_label")), monitor=_text(row.get("monitor")),
+                data_status=_text(row.get("data_status")),
             )
             for row in assessment.results.to_dict("records")
         )

@@ -67,7 +67,7 @@ def criterion_view(line: CriterionLine) -> dict[str, str]:
         "code": line.code, "name": line.name, "unit": line.unit, "status": line.status,
         "pct": vnformat.percent(line.pct_of_plan, missing=""),
         "actual": _figure(line, line.actual, line.actual_label),
-        "plan": _figure(line, line.plan, line.plan_label),
+        "plan": _figure(line, line.plan, line.plan_label), "data_status": line.data_status,
     }
 
 
