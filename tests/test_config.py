@@ -67,3 +67,12 @@ def test_default_templates_fall_back_to_the_bundled_ones(tmp_path):
     assert build_config({}, tmp_path).templates_dir == tmp_path / "templates"  # an officer's own copy wins
     explicit = build_config({"paths": {"templates_dir": "mau"}}, tmp_path)
     assert explicit.templates_dir == tmp_path / "mau"  # a configured folder is never second-guessed
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_non_finite_numbers_are_refused(tmp_path, value):
+    cfg = tmp_path / "config.toml"
+    for key in ("floor_pct", "bonus_share_pct", "grade_share_htt"):
+        cfg.write_text(f"[scoring]\n{key} = {value}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=f'"scoring.{key}"'):
+            load_config(cfg)

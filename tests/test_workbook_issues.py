@@ -13,6 +13,11 @@ def _merge_a3_b3(book):
     book["Tiêu chí"].merge_cells("A3:B3")
 
 
+def _error_in_g2(book):
+    cell = book["Tiêu chí"]["G2"]
+    cell.value, cell.data_type = "#N/A", "e"
+
+
 def _only_info(path):
     return wb.raw_workbook(path, {"Thông tin": wb.info_rows()})
 
@@ -58,6 +63,8 @@ CASES = {
     "missing-plan": (_row(plan=None), [("Tiêu chí!F2", "missing-plan")]),
     "missing-info": (_info(**{"Năm đánh giá": None}), [("Thông tin", "missing-info")]),
     "non-numeric": (_row(actual="bảy"), [("Tiêu chí!G2", "non-numeric")]),
+    "error-value": (lambda p: wb.standard_raw(p, rows=[wb.criterion()], tweak=_error_in_g2),
+                    [("Tiêu chí!G2", "error-value")]),
     "ambiguous-number": (_row(plan="7.87"), [("Tiêu chí!F2", "ambiguous-number")]),
     "out-of-range": (_row(max_points=-5), [("Tiêu chí!I2", "out-of-range")]),
     "unknown-kind": (_row(kind="Tăng"), [("Tiêu chí!E2", "unknown-kind")]),
@@ -158,3 +165,31 @@ def test_deduction_issues(tmp_path):
                                                       {"content": None, "points": "hai"}])
     assert wb.issue_list(read_workbook(path)) == [
         ("Điểm trừ!B2", "out-of-range"), ("Điểm trừ!A3", "missing-value"), ("Điểm trừ!B3", "non-numeric")]
+
+
+def test_excel_error_values_and_absurd_magnitudes_are_issues_not_blanks(tmp_path):
+    def tweak(book):
+        ws = book["Tiêu chí"]
+        for ref, error in (("G2", "#N/A"), ("F3", "#DIV/0!"), ("I4", "#REF!")):
+            ws[ref].value, ws[ref].data_type = error, "e"
+        ws["G5"].value = 1e308
+
+    result = read_workbook(wb.standard_raw(tmp_path / "loi-excel.xlsx", rows=wb.criteria(5), tweak=tweak))
+    assert wb.issue_list(result) == [("Tiêu chí!G2", "error-value"), ("Tiêu chí!F3", "error-value"),
+                                     ("Tiêu chí!I4", "error-value"), ("Tiêu chí!G5", "out-of-range")]
+    assert '"#N/A"' in result.issues[0].message and '"1e+308"' in result.issues[3].message
+
+
+def test_formula_errors_saved_by_libreoffice_are_found(tmp_path):
+    import shutil
+    import subprocess
+
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is not installed")
+    source = wb.standard_raw(tmp_path / "cong-thuc.xlsx", rows=[wb.criterion("KT01", actual="=NA()"),
+                                                                 wb.criterion("KT02", plan="=1/0")])
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+                    "xlsx", "--outdir", str(tmp_path / "lo"), str(source)], check=True, capture_output=True,
+                   timeout=180)
+    result = read_workbook(tmp_path / "lo" / "cong-thuc.xlsx")
+    assert wb.issue_list(result) == [("Tiêu chí!G2", "error-value"), ("Tiêu chí!F3", "error-value")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -240,6 +241,8 @@ def build_config(data: dict[str, Any], base_dir: Path, source: Path | None = Non
         if not _check_type(setting, value):
             raise ConfigError(f"{where}: \"{key}\" phải là {_type_name(setting.type)}, "
                               f"nhận được {value!r}.")
+        if isinstance(value, float) and not math.isfinite(value):  # TOML allows nan and inf
+            raise ConfigError(f"{where}: \"{key}\" phải là một số hữu hạn, nhận được {value!r}.")
         if setting.check is not None:
             complaint = setting.check(value)
             if complaint:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import numpy as np
 
@@ -39,9 +39,11 @@ def round_half_up(values: np.ndarray, decimals: int = 2,
         out = np.where(scaled >= _WHOLE, x, out)
     if near.any():
         quantum = Decimal(1).scaleb(-decimals)
-        for i in np.flatnonzero(near):
-            true_value = exact(int(i)) if exact is not None else _dec(x[i])
-            out[i] = float(true_value.quantize(quantum, rounding=ROUND_HALF_UP)) + 0.0
+        with localcontext() as ctx:  # exact values of huge inputs need more than the default 28 digits
+            ctx.prec = 800
+            for i in np.flatnonzero(near):
+                true_value = exact(int(i)) if exact is not None else _dec(x[i])
+                out[i] = float(true_value.quantize(quantum, rounding=ROUND_HALF_UP)) + 0.0
     return out
 
 

@@ -48,6 +48,9 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "Ô {where} có công thức ({value}) nhưng chưa có giá trị đã tính. Hãy mở tệp bằng Excel hoặc "
               "LibreOffice, lưu lại rồi gửi lại, hoặc nhập thẳng giá trị thay cho công thức."),
     # Values
+    IssueType("error-value", "Ô báo lỗi Excel",
+              "Ô {where} ({column}) đang báo lỗi \"{value}\" (công thức tính ra lỗi hoặc tham chiếu hỏng). "
+              "Hãy sửa công thức hoặc nhập thẳng giá trị."),
     IssueType("missing-value", "Thiếu giá trị bắt buộc",
               "Ô {where} ({column}) đang trống. Cần nhập: {expected}"),
     IssueType("missing-plan", "Thiếu kế hoạch",

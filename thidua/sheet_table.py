@@ -14,6 +14,7 @@ from thidua.vnnumber import AMBIGUOUS, parse_vn_number
 from thidua.xlsx_names import column_letters
 
 MIN_HEADER_MATCHES = 2
+MAX_MAGNITUDE = 1e15
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Grid:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2 (1-based)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → formula text
     percent: set[tuple[int, int]] = field(default_factory=set)  # cells formatted as a percentage
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells showing "#N/A" etc. (read as "")
 
     def raw(self, row: int, col: int) -> object:
         """The value at 1-based (row, col); "" outside the used area; strings stripped."""
@@ -45,8 +47,10 @@ def show(value: object) -> str:
     """How a raw value is quoted back to the officer."""
     if isinstance(value, dt.datetime | dt.date):
         return f"{value.day}/{value.month}/{value.year}"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if isinstance(value, float) and abs(value) >= 1e15:
+        return f"{value:.6g}"  # 1e+308, not three hundred digits
     return str(value)
 
 
@@ -77,7 +81,10 @@ class Table:
         if col is None:  # an absent optional column, or a required one already reported missing
             return
         formula = self.grid.formulas.get((row, col))
-        if formula is not None:
+        error = self.grid.errors.get((row, col))
+        if error is not None:  # not blank at all: the officer sees "#N/A", calamine gives ""
+            self._issue("error-value", row, key, error)
+        elif formula is not None:
             self.issues.append(make_issue("formula-without-value", self.grid.name, self.where(row, key), formula))
         elif code:
             self._issue(code, row, key, expected=expected)
@@ -99,17 +106,24 @@ class Table:
             return math.nan
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             if (row, self.columns[key]) in self.grid.percent:  # typed "8,62%": stored 0.0862, meant 8,62
-                return round(float(value) * 100, 10)
-            return float(value)
+                value = round(float(value) * 100, 10)
+            return self._bounded(row, key, float(value))
         if isinstance(value, str):
             parsed = parse_vn_number(value)
             if parsed.ok and parsed.value is not None:
-                return parsed.value
+                return self._bounded(row, key, parsed.value)
             if parsed.problem == AMBIGUOUS:
                 self._issue("ambiguous-number", row, key, value, suggestion=parsed.suggestion)
                 return math.nan
         self._issue("non-numeric", row, key, value)
         return math.nan
+
+    def _bounded(self, row: int, key: str, value: float) -> float:
+        """No criterion figure is anywhere near 10^15: beyond that it is a typing accident."""
+        if abs(value) >= MAX_MAGNITUDE:
+            self._issue("out-of-range", row, key, value, expected="một số nhỏ hơn 1.000.000.000.000.000")
+            return math.nan
+        return value
 
     def choice(self, row: int, key: str, matcher: LabelMatcher, code: str, expected: str,
                missing_code: str = "", missing_expected: str = "") -> str | None:

@@ -55,7 +55,8 @@ def _load_grid(book: python_calamine.CalamineWorkbook, name: str, scan: Workbook
     sheet_scan = scan.sheets.get(name)
     formulas = sheet_scan.formulas_without_value if sheet_scan else {}
     percent = sheet_scan.percent_cells if sheet_scan else set()
-    return Grid(name, sheet.to_python(skip_empty_area=False), merged, formulas, percent)
+    errors = sheet_scan.error_cells if sheet_scan else {}
+    return Grid(name, sheet.to_python(skip_empty_area=False), merged, formulas, percent, errors)
 
 
 def _find_sheet(names: list[str], wanted: str) -> str | None:

@@ -19,6 +19,7 @@ from typing import BinaryIO
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from thidua.error_cells import find_error_cells
 from thidua.errors import UnreadableFileError
 from thidua.issue_catalog import message
 from thidua.percent_cells import find_percent_cells, percent_styles
@@ -71,6 +72,7 @@ class SheetScan:
     max_col: int = 0
     formulas_without_value: dict[tuple[int, int], str] = field(default_factory=dict)
     percent_cells: set[tuple[int, int]] = field(default_factory=set)  # shown as "8,62%", stored as 0.0862
+    error_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → "#N/A"…
 
 
 @dataclass
@@ -131,6 +133,7 @@ class _SheetScanner:
             return
         self._find_formulas_without_value(text)
         find_percent_cells(text, self.percent, self.scan.percent_cells)
+        find_error_cells(text, self.scan.error_cells)
 
     def _find_formulas_without_value(self, text: bytes) -> None:
         """<f> is a cell's first child: look just before it for the cell's r, just after for a value."""
