@@ -273,3 +273,26 @@ def test_asking_for_json_after_a_run_without_it_processes_again(tmp_path, exampl
     out = io.StringIO()
     assert batch.run_files([source], config, out=out, write_json=True) == 0
     assert "dùng lại kết quả" in out.getvalue()  # now everything asked for exists
+
+
+def test_reuse_needs_outputs_named_after_the_file_and_unchanged_since(tmp_path):
+    config = make_config(tmp_path)
+    a, b = fake_xlsx(tmp_path / "a.xlsx", "A"), fake_xlsx(tmp_path / "b-src.xlsx", "B")
+    assert batch.run_files([a], config, out=io.StringIO(), process=fake_process) == 0
+    copy = tmp_path / "ban sao.xlsx"
+    copy.write_bytes(a.read_bytes())
+    assert batch.run_files([copy], config, out=io.StringIO(), process=fake_process) == 0
+    assert calls(config) == ["a.xlsx", "ban_sao.xlsx"]  # same content, other name: its own outputs
+    assert (config.output_dir / "ban sao.pdf").is_file()
+
+    other = tmp_path / "other" / "a.xlsx"  # a different workbook called a.xlsx overwrites output/a.pdf
+    other.parent.mkdir()
+    other.write_bytes(b.read_bytes())
+    assert batch.run_files([other], config, out=io.StringIO(), process=fake_process) == 0
+    out = io.StringIO()
+    assert batch.run_files([a], config, out=out, process=fake_process) == 0
+    assert "dùng lại kết quả" not in out.getvalue()  # a.pdf is no longer a's report: made again
+    assert calls(config) == ["a.xlsx", "ban_sao.xlsx", "a.xlsx", "a.xlsx"]
+    out = io.StringIO()
+    assert batch.run_files([a], config, out=out, process=fake_process) == 0
+    assert "dùng lại kết quả" in out.getvalue()

@@ -14,7 +14,7 @@ from thidua import inbox
 from thidua.annotate import write_failure_note
 from thidua.config import Config
 from thidua.fingerprint import settings_fingerprint
-from thidua.ledger import Ledger
+from thidua.ledger import FileRecord, Ledger
 from thidua.pipeline import OUTCOME_OK, FileOutcome, process_workbook, sha256_of
 from thidua.worker import OUTCOME_FAILED, InlineExecutor, MailPlan, ProcessFn, WorkResult, make_pool, run_one
 
@@ -57,6 +57,25 @@ class _Held:
 
 def default_workers(config: Config) -> int:
     return int(config["inbox.workers"]) or os.cpu_count() or 1
+
+
+def _still_valid(record: FileRecord, stem: str) -> bool:
+    """Reusable when every output is named after this file and is, byte for byte, what was made then
+    (a later workbook of the same name may have overwritten it)."""
+    if not record.outputs or len(record.output_hashes) != len(record.outputs):
+        return False
+    for name in record.outputs:
+        path = Path(name)
+        if not path.name.startswith(stem + ".") or record.output_hashes.get(name) != _hash_or_none(path):
+            return False
+    return True
+
+
+def _hash_or_none(path: Path) -> str | None:
+    try:
+        return sha256_of(path)
+    except OSError:
+        return None
 
 
 class Dispatcher:
@@ -204,7 +223,7 @@ class Dispatcher:
         if not self.force and any(job.sha256 == digest for job in self.running.values()):
             return _Held(claimed or path)  # same content in progress: reuse its result when done
         if not self.force:
-            reused = self._reuse(digest, name, claimed)
+            reused = self._reuse(digest, name, claimed, inbox.result_stem(name))
             if reused is not None:
                 return reused
         job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name, self._fingerprint()))
@@ -227,10 +246,11 @@ class Dispatcher:
         """Settings and templates now (re-read per file: watch mode runs while officers edit them)."""
         return settings_fingerprint(self.config)
 
-    def _reuse(self, digest: str, name: str, claimed: inbox.Claim | None) -> Done | None:
+    def _reuse(self, digest: str, name: str, claimed: inbox.Claim | None, stem: str) -> Done | None:
+        """The earlier result of this content, if it can stand for this file as it is on disk now."""
         assert self.ledger is not None
         record = self.ledger.find_done(digest, self._fingerprint())
-        if record is None or not all(Path(p).exists() for p in record.outputs):
+        if record is None or not _still_valid(record, stem):
             return None
         if self.write_json and record.outcome == OUTCOME_OK and not any(p.endswith(".json") for p in record.outputs):
             return None  # asked for more than was made then: process again
@@ -276,9 +296,11 @@ class Dispatcher:
         if outcome.assessment is not None and meta is not None:
             rows = outcome.assessment.results.to_dict("records")
             self.ledger.record_results(job.file_id, meta.province, meta.year, rows)
+        hashes = {str(p): sha256_of(p) for p in outcome.outputs if Path(p).is_file()}
         self.ledger.finish_file(job.file_id, outcome.outcome, [str(p) for p in outcome.outputs],
                                 message=outcome.message, n_issues=len(outcome.issues),
-                                province=meta.province if meta else None, year=meta.year if meta else None)
+                                province=meta.province if meta else None, year=meta.year if meta else None,
+                                output_hashes=hashes)
 
     def _settle(self, claimed: inbox.Claim | None, outcome: str) -> Path | None:
         if claimed is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +79,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE files ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
     """,
+    # 5: SHA-256 of each output when it was made, so a reused result is known to be still that result.
+    """
+    ALTER TABLE files ADD COLUMN output_hashes TEXT NOT NULL DEFAULT '{}';
+    """,
 )
 
 
@@ -101,6 +105,7 @@ class FileRecord:
     finished_at: str | None
     reused_from: int | None = None
     fingerprint: str = ""
+    output_hashes: dict[str, str] = field(default_factory=dict)  # output path → SHA-256 when made
 
 
 @dataclass(frozen=True)
@@ -163,12 +168,13 @@ class Ledger:
         return int(cur.lastrowid or 0)
 
     def finish_file(self, file_id: int, outcome: str, outputs: list[str], *, message: str = "",
-                    n_issues: int = 0, province: str | None = None, year: int | None = None) -> None:
+                    n_issues: int = 0, province: str | None = None, year: int | None = None,
+                    output_hashes: dict[str, str] | None = None) -> None:
         self.conn.execute(
-            "UPDATE files SET outcome=?, outputs=?, message=?, n_issues=?, province=?, year=?, finished_at=? "
-            "WHERE id=?",
+            "UPDATE files SET outcome=?, outputs=?, message=?, n_issues=?, province=?, year=?, finished_at=?, "
+            "output_hashes=? WHERE id=?",
             (outcome, json.dumps(outputs, ensure_ascii=False), message, n_issues, province, year, _now(),
-             file_id),
+             json.dumps(output_hashes or {}, ensure_ascii=False), file_id),
         )
 
     def record_reuse(self, name: str, original: FileRecord) -> int:
@@ -176,8 +182,8 @@ class Ledger:
         now = _now()
         cur = self.conn.execute(
             "INSERT INTO files (sha256, name, claimed_at, finished_at, outcome, outputs, message, n_issues, "
-            "province, year, reused_from, fingerprint) SELECT sha256, ?, ?, ?, outcome, outputs, message, n_issues, "
-            "province, year, id, fingerprint FROM files WHERE id=?", (name, now, now, original.id))
+            "province, year, reused_from, fingerprint, output_hashes) SELECT sha256, ?, ?, ?, outcome, outputs, "
+            "message, n_issues, province, year, id, fingerprint, output_hashes FROM files WHERE id=?", (name, now, now, original.id))
         return int(cur.lastrowid or 0)
 
     def find_done(self, sha256: str, fingerprint: str | None = None) -> FileRecord | None:
@@ -280,7 +286,7 @@ def _num(value: Any) -> float | None:
 def _file(row: sqlite3.Row) -> FileRecord:
     return FileRecord(row["id"], row["sha256"], row["name"], row["outcome"], json.loads(row["outputs"]),
                       row["message"], row["n_issues"], row["claimed_at"], row["finished_at"], row["reused_from"],
-                      row["fingerprint"])
+                      row["fingerprint"], json.loads(row["output_hashes"]))
 
 
 def _delivery(row: sqlite3.Row) -> DeliveryRecord:
