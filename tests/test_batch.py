@@ -1,12 +1,15 @@
 """Batch mode over the drop folder: every file once, nothing lost, ledger reuse, crash recovery."""
 
+import contextlib
 import io
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from tests import workbooks as wb
@@ -296,3 +299,50 @@ def test_reuse_needs_outputs_named_after_the_file_and_unchanged_since(tmp_path):
     out = io.StringIO()
     assert batch.run_files([a], config, out=out, process=fake_process) == 0
     assert "dùng lại kết quả" in out.getvalue()
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid`, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_workers_do_not_outlive_a_killed_parent(tmp_path):
+    """kill -9 of the main process alone: its workers, forkserver and resource tracker leave too."""
+    config = make_config(tmp_path)
+    fake_xlsx(config.input_dir / "a.xlsx", "crash me")
+    proc = subprocess.Popen([sys.executable, "-c", _CRASHER.format(root=str(ROOT), tmp=str(tmp_path))],
+                            start_new_session=True)
+    try:
+        wait_until(lambda: (config.output_dir / "started").exists(), timeout=30)
+        helpers = _descendants(proc.pid)
+        assert helpers
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        wait_until(lambda: not any(_alive(pid) for pid in helpers), timeout=10)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert batch.run_inbox(config, out=io.StringIO(), process=fake_process) == 0
+    assert settled(config) == {"a.xlsx"}

@@ -5,8 +5,11 @@ from __future__ import annotations
 import concurrent.futures as cf
 import logging
 import multiprocessing as mp
+import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +24,28 @@ PRELOAD = ("thidua.pipeline", "thidua.workbook", "thidua.scoring", "thidua.rende
 ProcessFn = Callable[..., FileOutcome]  # process_workbook(source, config, *, write_json, output_name)
 
 
-def warm_worker(warm_render: bool, templates_dir: str, log_level: int = logging.WARNING) -> None:
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _exit_when_gone(parent_pid: int) -> None:
+    """Leave at once when the process that owns the pool is gone (kill -9): an orphan would hold the
+    pool's pipes open forever, and finish and mail a file the restarted watcher processes again."""
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(70)
+        except PermissionError:  # the pid now belongs to another user's process: ours is gone
+            os._exit(70)
+
+
+def warm_worker(warm_render: bool, templates_dir: str, log_level: int = logging.WARNING,
+                parent_pid: int | None = None) -> None:
     """Worker initializer: ignore Ctrl+C (the parent decides), log like the parent, import once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_pid is not None:
+        threading.Thread(target=_exit_when_gone, args=(parent_pid,), name="parent-watch", daemon=True).start()
     package = logging.getLogger("thidua")
     if not package.handlers:  # a fresh process: the CLI's handler did not come along
         handler = logging.StreamHandler(sys.stderr)
@@ -111,7 +133,7 @@ def make_pool(workers: int, *, warm_render: bool, templates_dir: Path) -> cf.Pro
         ctx = mp.get_context("spawn")
     return cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=warm_worker,
                                   initargs=(warm_render, str(templates_dir),
-                                            logging.getLogger("thidua").getEffectiveLevel()))
+                                            logging.getLogger("thidua").getEffectiveLevel(), os.getpid()))
 
 
 class InlineExecutor(cf.Executor):
