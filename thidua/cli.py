@@ -17,6 +17,7 @@ from thidua.cli_output import format_issue
 from thidua.cli_vi import VietnameseHelpFormatter, localise, set_titles, translate_error
 from thidua.config import Config, load_config
 from thidua.errors import EXIT_DATA_ISSUES, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, ThiduaError, UsageError
+from thidua.logfmt import console_handler
 from thidua.model import Issue
 
 log = logging.getLogger("thidua")
@@ -173,11 +174,11 @@ def _configure_logging(debug: bool, quiet: bool, err: TextIO) -> None:
     for handler in list(logger.handlers):
         if getattr(handler, "_thidua_cli", False):
             logger.removeHandler(handler)
-    handler = logging.StreamHandler(err)
+    level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
+    handler = console_handler(err, level)
     handler._thidua_cli = True  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING)
+    logger.setLevel(level)
 
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from thidua.config import Config
+from thidua.logfmt import console_handler
 from thidua.pipeline import OUTCOME_OK, FileOutcome
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,7 @@ def warm_worker(warm_render: bool, templates_dir: str, log_level: int = logging.
         threading.Thread(target=_exit_when_gone, args=(parent_pid,), name="parent-watch", daemon=True).start()
     package = logging.getLogger("thidua")
     if not package.handlers:  # a fresh process: the CLI's handler did not come along
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
-        package.addHandler(handler)
+        package.addHandler(console_handler(sys.stderr, log_level))
     package.setLevel(log_level)
     from thidua import workbook  # noqa: F401  (pandas, calamine)
 
