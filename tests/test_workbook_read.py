@@ -112,12 +112,27 @@ def test_columns_in_any_order_with_extra_columns_keep_real_cell_positions(tmp_pa
     assert sub.criteria["name"].iloc[0] == "Tốc độ tăng trưởng GRDP"
 
 
-def test_only_required_columns(tmp_path):
+def test_every_template_column_must_be_there_even_if_its_cells_may_stay_blank(tmp_path):
+    """A deleted or misspelled "Thực hiện" header must not read as "no data" for every criterion."""
     required = ["Mã", "Lĩnh vực", "Tên tiêu chí", "Loại chỉ tiêu", "Kế hoạch", "Điểm chuẩn"]
-    sub = _one(wb.standard_raw(tmp_path / "x.xlsx", headers=required))
-    crit = sub.criteria
+    headers = [*required, "Số liệu TH", "Trọng điểm"]
+    result = read_workbook(wb.standard_raw(tmp_path / "x.xlsx", headers=headers))
+    missing = [i for i in result.issues if i.code == "missing-column"]
+    assert [i.message.split('"')[3] for i in missing] == [
+        "Đơn vị tính", "Thực hiện", "Cùng kỳ năm trước", "Trọng tâm", "Tình trạng số liệu", "Cơ quan chủ trì",
+        "Thành viên HĐ theo dõi", "Nguyên nhân, ghi chú"]
+    assert 'Các tiêu đề không nhận ra ở dòng này: "Số liệu TH", "Trọng điểm".' in missing[0].message
+    # headers are still matched tolerantly: a missing accent is not a missing column
+    typo = read_workbook(wb.standard_raw(tmp_path / "y.xlsx", headers=[h.replace("Thực hiện", "Thực hiên")
+                                                                        for h in wb.HEADERS]))
+    assert typo.valid, typo.issues
+
+
+def test_blank_optional_cells_read_as_defaults(tmp_path):
+    rows = [wb.criterion(f"KT0{i}", actual=None, previous=None, key=None, unit=None, note=None) for i in (1, 2)]
+    crit = _one(wb.standard_raw(tmp_path / "x.xlsx", rows=rows)).criteria
     assert crit["actual"].isna().all() and crit["previous"].isna().all()
-    assert list(crit["key"]) == [False] * 3 and set(crit["data_status"]) == {"Chính thức"}
+    assert list(crit["key"]) == [False] * 2 and set(crit["data_status"]) == {"Chính thức"}
     assert set(crit["unit"]) == {""} and set(crit["note"]) == {""}
 
 

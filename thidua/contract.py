@@ -89,6 +89,9 @@ class Sheet:
     required: bool
     purpose: str
     columns: tuple[Column, ...] = ()
+    # Columns the header row may lack. Every other column must be there even when its cells may stay
+    # blank: a misspelled or deleted "Thực hiện" header would otherwise read as "no data" everywhere.
+    optional_columns: tuple[str, ...] = ()
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -139,7 +142,7 @@ INFO_SHEET = Sheet(SHEET_INFO, True, "Thông tin chung của báo cáo: đơn v�
     Column("label", "Mục", TEXT, True, "Tên mục thông tin (không sửa).", "Tỉnh/Đơn vị", 24),
     Column("value", "Giá trị", TEXT, True, "Giá trị của mục.", "Đồng Tháp", 48),
     Column("help", "Hướng dẫn", TEXT, False, "Gợi ý cách điền (không bắt buộc).", "", 60),
-))
+), optional_columns=("help",))
 
 INFO_ROWS: tuple[InfoRow, ...] = (
     InfoRow("province", "Tỉnh/Đơn vị", TEXT, True, "Tên tỉnh hoặc đơn vị báo cáo.", "Đồng Tháp"),

@@ -31,7 +31,7 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "Trang tính \"{sheet}\": không tìm thấy dòng tiêu đề trong {rows} dòng đầu. "
               "Cần có dòng tiêu đề gồm các cột: {expected}."),
     IssueType("missing-column", "Thiếu cột",
-              "Trang tính \"{sheet}\" thiếu cột \"{column}\". Hãy thêm cột này vào dòng tiêu đề (dòng {row})."),
+              "Trang tính \"{sheet}\" thiếu cột \"{column}\". Hãy thêm cột này vào dòng tiêu đề (dòng {row}).{extra}"),
     IssueType("duplicate-column", "Cột bị lặp",
               "Ô {where}: cột \"{column}\" xuất hiện lần thứ hai (đã có ở ô {first}). "
               "Hãy xóa hoặc đổi tên một trong hai cột."),

@@ -172,9 +172,14 @@ def locate_table(grid: Grid, sheet: contract.Sheet, issues: list[Issue]) -> Tabl
                                      column=sheet.column(key).header, first=grid.where(header_row, columns[key])))
         else:
             columns[key] = col
+    unknown = [show(grid.raw(header_row, c)) for c in range(1, len(grid.rows[header_row - 1]) + 1)
+               if c not in found and isinstance(grid.raw(header_row, c), str) and grid.raw(header_row, c)]
+    hint = (" Các tiêu đề không nhận ra ở dòng này: " + ", ".join(f"\"{h}\"" for h in unknown[:5]) + "."
+            if unknown else "")
     for column in sheet.columns:
-        if column.required and column.key not in columns:
-            issues.append(make_issue("missing-column", grid.name, grid.name, column=column.header, row=header_row))
+        if column.key not in columns and column.key not in sheet.optional_columns:
+            issues.append(make_issue("missing-column", grid.name, grid.name, column=column.header, row=header_row,
+                                     extra=hint))
     table = Table(grid, sheet, header_row, columns, [], issues)
     table.data_rows = _data_rows(table)
     return table
