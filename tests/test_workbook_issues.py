@@ -193,3 +193,14 @@ def test_formula_errors_saved_by_libreoffice_are_found(tmp_path):
                    timeout=180)
     result = read_workbook(tmp_path / "lo" / "cong-thuc.xlsx")
     assert wb.issue_list(result) == [("Tiêu chí!G2", "error-value"), ("Tiêu chí!F3", "error-value")]
+
+
+def test_merged_rows_are_still_read_and_never_look_empty(tmp_path):
+    def merge(book):
+        book["Tiêu chí"].merge_cells("N2:N3")
+        book["Tiêu chí"].merge_cells("A4:B5")
+
+    rows = [wb.criterion("KT01"), wb.criterion("KT02", actual="bảy"), wb.criterion("KT03"), wb.criterion("KT04")]
+    result = read_workbook(wb.standard_raw(tmp_path / "gop.xlsx", rows=rows, tweak=merge))
+    assert wb.issue_list(result) == [("Tiêu chí!N2:N3", "merged-cells"), ("Tiêu chí!G3", "non-numeric"),
+                                     ("Tiêu chí!A4:B5", "merged-cells")]  # no "no-criteria", no hidden-cell blanks

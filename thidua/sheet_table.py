@@ -64,6 +64,7 @@ class Table:
     columns: dict[str, int]
     data_rows: list[int]
     issues: list[Issue]
+    merged_hidden: set[tuple[int, int]] = field(default_factory=set)  # covered by a merge, not top-left
 
     def raw(self, row: int, key: str) -> object:
         col = self.columns.get(key)
@@ -78,7 +79,7 @@ class Table:
 
     def _missing(self, row: int, key: str, code: str, expected: str) -> None:
         col = self.columns.get(key)
-        if col is None:  # an absent optional column, or a required one already reported missing
+        if col is None or (row, col) in self.merged_hidden:  # absent column, or a merge already reported
             return
         formula = self.grid.formulas.get((row, col))
         error = self.grid.errors.get((row, col))
@@ -191,21 +192,25 @@ def _data_rows(table: Table) -> list[int]:
     filled = [r for r in range(table.header_row + 1, len(grid.rows) + 1)
               if r in formula_rows or any(not is_blank(grid.raw(r, c)) for c in cols)]
     last = filled[-1] if filled else table.header_row
-    skip: set[int] = set()
+    merged_rows: set[int] = set()
     for r1, c1, r2, c2 in grid.merged:
-        if r2 >= table.header_row and r1 <= last and any(c1 <= c <= c2 for c in cols):
+        if r2 > table.header_row and r1 <= last and any(c1 <= c <= c2 for c in cols):
             ref = f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}"
             table.issues.append(make_issue("merged-cells", grid.name, f"{grid.name}!{ref}"))
-            skip.update(range(r1, r2 + 1))
+            merged_rows.update(range(r1, r2 + 1))
+            # the rows are still read (their other problems are reported too); the cells a merge hides
+            # are not reported again as empty
+            table.merged_hidden.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+                                       if (r, c) != (r1, c1))
     filled_set = set(filled)
     run: list[int] = []
     for r in range(table.header_row + 1, last + 1):
-        if r not in filled_set and r not in skip:
+        if r not in filled_set and r not in merged_rows:
             run.append(r)
             continue
         _blank_run(table, run, cols[0])
         run = []
-    return [r for r in filled if r not in skip]
+    return filled
 
 
 def _blank_run(table: Table, run: list[int], first_col: int) -> None:
