@@ -369,3 +369,11 @@ def test_explanations_come_from_the_configured_templates_and_follow_edits(tmp_pa
     os.utime(own, ns=(own.stat().st_atime_ns, own.stat().st_mtime_ns + 1_000_000))
     again = scoring.evaluate(make_submission(rows), {}, templates_dir=tmp_path).results["explanation"][0]
     assert "kế-hoạch" in again  # an edit while the process runs (watch mode) is picked up
+
+
+def test_a_decrease_below_zero_earns_what_zero_earns():
+    rows = [{"kind": model.KIND_DECREASE, "plan": 10, "actual": a, "key": True, "max_points": 10} for a in (0, -1)]
+    r = scoring.evaluate(make_submission(rows), {}).results
+    assert list(r["rule"]) == ["zero-actual", "negative"]
+    assert list(r["points"] + r["bonus"]) == [11.0, 11.0] and list(r["gap_to_bonus"]) == [0.0, 0.0]
+    assert r["explanation"][1].endswith("vượt kế hoạch, được 100% điểm chuẩn và thưởng 10%.")

@@ -23,7 +23,8 @@ RULES: dict[str, str] = {
     "below-floor": "Dưới mức sàn (floor_pct): 0 điểm.",
     "zero-plan": "Kế hoạch bằng 0: so sánh trực tiếp, không tính % so kế hoạch.",
     "zero-actual": "Tiêu chí giảm là tốt, thực hiện bằng 0 (mức tốt nhất): đủ điểm, không tính %.",
-    "negative": "Có số âm: không tính % (vô nghĩa), so sánh trực tiếp thực hiện với kế hoạch; không thưởng.",
+    "negative": "Có số âm: không tính % (vô nghĩa), so sánh trực tiếp thực hiện với kế hoạch; không thưởng, "
+                "trừ tiêu chí giảm là tốt có kế hoạch dương và thực hiện âm (tốt hơn cả mức 0).",
     "pass": "Tiêu chí Đạt/Không đạt, thực hiện Đạt: đủ điểm chuẩn.",
     "fail": "Tiêu chí Đạt/Không đạt, thực hiện Không đạt: 0 điểm.",
     "grade": "Tiêu chí xếp loại: điểm chuẩn × tỷ lệ của mức xếp loại đạt được (grade_share_*).",
@@ -105,8 +106,11 @@ def _score(c: pd.DataFrame, s: Mapping[str, Any]) -> dict[str, np.ndarray]:
 
     # Bonus: key criteria strictly past the line; an infinite ratio (plan 0 with actual > 0 to
     # increase, actual 0 against a positive plan to decrease) is past any line. Never with negatives.
+    # A decrease below zero against a positive plan is better than the best case 0: past the line too,
+    # so lowering the actual never lowers points + bonus.
+    below_zero = negative & dec & (plan > 0) & (actual < 0)
     past_line = (has_pct & (pct > line) & (pct >= 100)) | (zero_plan & inc & (actual > 0)) | (
-        zero_actual & (plan > 0))
+        zero_actual & (plan > 0)) | below_zero
     earns_bonus = key & past_line
     bonus = np.where(earns_bonus, round_product(maxp, np.full_like(maxp, float(s["bonus_share_pct"])),
                                                 100.0, prec), 0.0)
@@ -122,7 +126,7 @@ def _score(c: pd.DataFrame, s: Mapping[str, Any]) -> dict[str, np.ndarray]:
     gap_to_plan = np.where(no_data, np.nan, np.where(met, 0.0, shortfall))
     threshold = np.where(inc, plan * line / 100.0, plan / (line / 100.0))
     to_line = np.where(inc, round_difference(threshold, actual), round_difference(actual, threshold))
-    bonus_applies = key & ok & (plan >= 0) & ~negative & ~(dec & (plan == 0))
+    bonus_applies = key & ok & (plan >= 0) & (~negative | below_zero) & ~(dec & (plan == 0))
     gap_to_bonus = np.where(bonus_applies, np.where(earns_bonus, 0.0, np.maximum(to_line, 0.0)), np.nan)
 
     yoy_change = round_difference(actual, prev)
