@@ -346,3 +346,15 @@ def test_workers_do_not_outlive_a_killed_parent(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
     assert batch.run_inbox(config, out=io.StringIO(), process=fake_process) == 0
     assert settled(config) == {"a.xlsx"}
+
+
+def test_a_corrected_workbook_clears_its_old_error_copy(tmp_path, example_path):
+    config = make_config(tmp_path)
+    bad = wb.standard_raw(config.input_dir / "dong-thap.xlsx", rows=[wb.criterion("KT01", plan="bảy")])
+    assert batch.run_inbox(config, out=io.StringIO()) == 1
+    assert (config.output_dir / "dong-thap.loi.xlsx").is_file()
+    bad.parent.mkdir(exist_ok=True)
+    (config.input_dir / "dong-thap.xlsx").write_bytes(example_path.read_bytes())
+    assert batch.run_inbox(config, out=io.StringIO()) == 0
+    assert (config.output_dir / "dong-thap.pdf").is_file()
+    assert not (config.output_dir / "dong-thap.loi.xlsx").exists()

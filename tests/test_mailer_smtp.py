@@ -122,6 +122,15 @@ def test_wrong_password_fails_fast_and_stays_pending(tmp_path, pdf, monkeypatch)
         assert PASSWORD_ENV in summary.problems[0] and "sai" not in summary.problems[0].split("(")[0]
 
 
+def test_missing_password_variable_is_named_and_nothing_is_tried(tmp_path, pdf, monkeypatch):
+    with SmtpServer(tmp_path) as server:
+        config = make_config(tmp_path, server.port, ca_file=server.ca_file, retries=5, retry_backoff=30)
+        monkeypatch.delenv(PASSWORD_ENV, raising=False)
+        summary = _deliver(config, pdf)
+        assert summary.pending == 3 and not server.received
+        assert f"biến môi trường {PASSWORD_ENV} chưa được đặt" in summary.problems[0]
+
+
 def test_untrusted_certificate_is_refused(tmp_path, pdf):
     with SmtpServer(tmp_path) as server:
         config = make_config(tmp_path, server.port)  # no ca_file: the test CA is not trusted

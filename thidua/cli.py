@@ -21,6 +21,7 @@ from thidua.logfmt import console_handler
 from thidua.model import Issue
 
 log = logging.getLogger("thidua")
+DEFAULT_TEMPLATE_NAME = "mau-tieu-chi-thi-dua.xlsx"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="xử lý lại và gửi lại dù đã làm trước đó")
 
     p = sub.add_parser("template", parents=[common], help="ghi mẫu Excel trống")
-    p.add_argument("-o", "--output", type=Path, default=Path("mau-tieu-chi-thi-dua.xlsx"), metavar="PATH",
+    p.add_argument("-o", "--output", type=Path, default=Path(DEFAULT_TEMPLATE_NAME), metavar="PATH",
                    help="nơi ghi mẫu (mặc định mau-tieu-chi-thi-dua.xlsx)")
 
     p = sub.add_parser("check", parents=[common], help="chỉ kiểm tra tệp Excel, không tạo báo cáo")
@@ -94,7 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_template(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from thidua.blank_template import write_template
 
-    path = write_template(args.output)
+    target = args.output / DEFAULT_TEMPLATE_NAME if args.output.is_dir() else args.output
+    if not target.parent.is_dir():
+        raise UsageError(f"Không có thư mục \"{target.parent}\" để ghi mẫu.", hint="Tạo thư mục trước, hoặc chọn -o khác.")
+    path = write_template(target)
     if not args.quiet:
         print(f"Đã ghi mẫu Excel: {path}", file=out)
     return EXIT_OK

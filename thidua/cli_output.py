@@ -22,7 +22,8 @@ def print_outcome(outcome: FileOutcome, out: TextIO) -> None:
     name = outcome.source.name
     if outcome.outcome == OUTCOME_OK:
         made = ", ".join(str(p) for p in outcome.outputs)
-        print(f"{name}: đã tạo {made} ({outcome.seconds:.1f} giây)", file=out)
+        seconds = f"{outcome.seconds:.1f}".replace(".", ",")
+        print(f"{name}: đã tạo {made} ({seconds} giây)", file=out)
         return
     if outcome.outcome == OUTCOME_ISSUES:
         print(f"{name}: có {len(outcome.issues)} lỗi dữ liệu:", file=out)

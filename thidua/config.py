@@ -29,7 +29,8 @@ def _range(lo: float | None = None, hi: float | None = None) -> Check:
 
 def _choice(*allowed: str) -> Check:
     def check(value: Any) -> str | None:
-        return None if value in allowed else "phải là một trong: " + ", ".join(allowed)
+        shown = [a if a else '"" (để trống)' for a in allowed]
+        return None if value in allowed else "phải là một trong: " + ", ".join(shown)
 
     return check
 

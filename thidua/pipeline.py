@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -94,5 +95,13 @@ def process_workbook(
         from thidua import results_json
 
         outputs.append(results_json.write_json(assessment, out_dir / f"{stem}.json"))
+    _remove_old_answers(out_dir, stem)
     return FileOutcome(source, OUTCOME_OK, digest, outputs=outputs, assessment=assessment,
                        seconds=time.perf_counter() - started)
+
+
+def _remove_old_answers(out_dir: Path, stem: str) -> None:
+    """The workbook is good now: an earlier error copy or note under its name would only mislead."""
+    for suffix in (".loi.xlsx", ".loi.txt"):
+        with contextlib.suppress(OSError):  # gone already, or open in Excel on Windows: leave it
+            (out_dir / f"{stem}{suffix}").unlink()

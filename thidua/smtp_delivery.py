@@ -98,6 +98,9 @@ def _text(raw: bytes | str) -> str:
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     """Open a session: TLS first (implicit or STARTTLS, never a silent fallback), then login."""
+    if settings.username and not settings.password:  # fail before the server is even contacted
+        raise _Fatal(f"chưa có mật khẩu SMTP: biến môi trường {settings.password_env or '(email.password_env)'} "
+                     f"chưa được đặt (ví dụ: export {settings.password_env or 'THIDUA_SMTP_PASSWORD'}='…')")
     context = tls_context(settings)
     smtp: smtplib.SMTP
     if settings.security == "ssl":

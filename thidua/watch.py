@@ -26,6 +26,16 @@ from thidua.worker import MailPlan, ProcessFn
 
 log = logging.getLogger(__name__)
 
+
+class _ShutdownNoise(logging.Filter):
+    """watchdog logs a harmless race as an ERROR when its observer stops; officers should not see it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "called when the thread is inactive" not in record.getMessage()
+
+
+logging.getLogger("watchdog.observers.inotify").addFilter(_ShutdownNoise())
+
 POLL_SECONDS = 0.05  # how often pending files are re-checked; also the loop's longest nap
 RESCAN_SECONDS = 5.0  # a full listing now and then catches events a network share never sent
 NOT_ZIP_GIVE_UP = 10.0  # a file stable this long (× stable_seconds, ≥ 5 s) but no zip is answered anyway
