@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import io
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -28,61 +29,69 @@ N_BATCH = 36
 
 
 class WatchedFolder:
-    """A real watcher (warm workers) on a temp drop folder, kept running across measurements."""
+    """The real `python generate_report.py watch` on a temp drop folder, kept running across measurements."""
 
     def __init__(self, stable_seconds: float = 0.5) -> None:
-        from tests.inbox_fakes import full_process, make_config
-        from thidua.watch import watch
-
         self.tmp = Path(tempfile.mkdtemp(prefix="thidua-bench-watch-"))
-        self.config = make_config(self.tmp, stable_seconds=stable_seconds)
-        self.data = EXAMPLE.read_bytes()
+        (self.tmp / "input").mkdir()
+        text = (ROOT / "config.toml").read_text(encoding="utf-8")
+        text = text.replace('templates_dir = "templates"', f'templates_dir = "{ROOT / "templates"}"')
+        text = text.replace("stable_seconds = 0.5", f"stable_seconds = {stable_seconds}")
+        (self.tmp / "config.toml").write_text(text, encoding="utf-8")
         self.n = 0
-        self.stop = threading.Event()
-        self.out = io.StringIO()
-        self.thread = threading.Thread(target=watch, args=(self.config, self.out), daemon=True,
-                                       kwargs={"stop_event": self.stop, "process": full_process, "force": True})
-        self.thread.start()
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "generate_report.py"), "--config",
+                                      str(self.tmp / "config.toml"), "watch"], cwd=self.tmp,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
         atexit.register(self.close)
-        self._wait(lambda: "Đang theo dõi" in self.out.getvalue(), 60)
-        self.drop_rename()  # the first file warms fonts, templates and caches in a worker
+        self._wait(lambda: any("Đang theo dõi" in line for line in self.lines), 60)
+        self.drop_rename()  # the first files warm fonts, templates and caches in the workers
         self.drop_rename()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
 
     def _wait(self, predicate: Callable[[], bool], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while not predicate():
-            if time.monotonic() > deadline:
-                raise TimeoutError(self.out.getvalue())
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise TimeoutError("".join(self.lines))
             time.sleep(0.002)
 
-    def _next(self) -> tuple[str, Path]:
+    def _next(self) -> tuple[Path, Path, Path]:
+        """A workbook with new bytes (so never a duplicate), where it goes, and the PDF to wait for."""
+        from tests.inbox_fakes import distinct_copy
+
         self.n += 1
         name = f"tinh-{self.n:03d}"
-        return name, self.config.output_dir / f"{name}.pdf"
+        source = distinct_copy(EXAMPLE, self.tmp / f"{name}.src.xlsx", f"bản {self.n}")
+        return source, self.tmp / "input" / f"{name}.xlsx", self.tmp / "output" / f"{name}.pdf"
 
     def drop_rename(self) -> float:
         """Excel-style save: written under a temp name, then renamed into place (complete at once)."""
-        name, pdf = self._next()
-        temp = self.config.input_dir / f"{self.n:08X}"
-        temp.write_bytes(self.data)
+        source, target, pdf = self._next()
+        temp = target.parent / f"{self.n:08X}"
+        shutil.copyfile(source, temp)
         started = time.perf_counter()
-        temp.rename(self.config.input_dir / f"{name}.xlsx")
+        temp.rename(target)
         self._wait(pdf.exists, 60)
         return time.perf_counter() - started
 
     def drop_copy(self) -> float:
         """A plain copy: the watcher must see it quiet for stable_seconds before taking it."""
-        name, pdf = self._next()
-        path = self.config.input_dir / f"{name}.xlsx"
-        with open(path, "wb") as fh:
-            fh.write(self.data)
+        source, target, pdf = self._next()
+        shutil.copyfile(source, target)
         started = time.perf_counter()
         self._wait(pdf.exists, 60)
         return time.perf_counter() - started
 
     def close(self) -> None:
-        self.stop.set()
-        self.thread.join(timeout=60)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=60)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
