@@ -358,3 +358,13 @@ def test_a_corrected_workbook_clears_its_old_error_copy(tmp_path, example_path):
     assert batch.run_inbox(config, out=io.StringIO()) == 0
     assert (config.output_dir / "dong-thap.pdf").is_file()
     assert not (config.output_dir / "dong-thap.loi.xlsx").exists()
+
+
+def test_two_workbooks_that_would_share_output_names_both_keep_their_report(tmp_path):
+    config = make_config(tmp_path)
+    fake_xlsx(config.input_dir / "a.xlsx", "one")
+    fake_xlsx(config.input_dir / "a.XLSX", "two")
+    assert batch.run_inbox(config, out=io.StringIO(), process=fake_process) == 0
+    pdfs = sorted(p.name for p in config.output_dir.glob("*.pdf"))
+    assert pdfs == ["a (2).pdf", "a.pdf"]
+    assert (config.output_dir / "a.pdf").read_bytes() != (config.output_dir / "a (2).pdf").read_bytes()

@@ -184,3 +184,24 @@ def test_a_second_sigterm_gives_the_file_back(tmp_path):
         assert [r.outcome for r in ledger.files()] == ["abandoned"]
     with zipfile.ZipFile(config.input_dir / "a.xlsx") as zf:
         assert zf.read("xl/workbook.xml") == b"a.xlsx"
+
+
+def test_a_corrected_drop_of_the_same_name_replaces_its_report(tmp_path):
+    """In watch mode names are only kept apart while both files are in progress."""
+    config = make_config(tmp_path)
+    stop = threading.Event()
+    out = io.StringIO()
+    thread = threading.Thread(target=watch, args=(config, out), kwargs={"stop_event": stop, "process": fake_process},
+                              daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: "Đang theo dõi" in out.getvalue(), timeout=30)
+        fake_xlsx(config.input_dir / "a.xlsx", "first")
+        wait_until(lambda: settled(config) == {"a.xlsx"}, timeout=30)
+        fake_xlsx(config.input_dir / "a.xlsx", "corrected")
+        wait_until(lambda: len(calls(config)) == 2 and len(list((config.input_dir / "da-xu-ly").iterdir())) == 2,
+                   timeout=30)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert sorted(p.name for p in config.output_dir.glob("*.pdf")) == ["a.pdf"]

@@ -47,6 +47,7 @@ class _Job:
     sha256: str
     claim: inbox.Claim | None
     file_id: int = 0
+    stem: str = ""
     started: float = field(default_factory=time.monotonic)
 
 
@@ -87,7 +88,7 @@ class Dispatcher:
 
     def __init__(self, config: Config, *, process: ProcessFn = process_workbook, workers: int | None = None,
                  force: bool = False, write_json: bool = False, claim: bool = True, warm_render: bool = False,
-                 mail: MailPlan | None = None, inline: bool = False) -> None:
+                 mail: MailPlan | None = None, inline: bool = False, one_pass: bool = True) -> None:
         self.config = config
         self.inline = inline  # one file from the command line: no worker start-up, no pickling
         self.process = process
@@ -98,6 +99,10 @@ class Dispatcher:
         self.running: dict[cf.Future[WorkResult], _Job] = {}
         self.ledger: Ledger | None = None
         self.pool: cf.Executor | None = None
+        # output stem (case-folded) → content digest: for one pass over a folder, every file of the pass;
+        # for watch mode (not one_pass), files in progress only, so a later corrected drop replaces its report
+        self._stems: dict[str, str] = {}
+        self.one_pass = one_pass
         self._lock_cm: object | None = None
 
     # --- life cycle ------------------------------------------------------------------------------
@@ -222,12 +227,14 @@ class Dispatcher:
             return None
         if not self.force and any(job.sha256 == digest for job in self.running.values()):
             return _Held(claimed or path)  # same content in progress: reuse its result when done
+        stem = self._stem(name, digest)
         if not self.force:
-            reused = self._reuse(digest, name, claimed, inbox.result_stem(name))
+            reused = self._reuse(digest, name, claimed, stem)
             if reused is not None:
+                self._release(stem)
                 return reused
-        job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name, self._fingerprint()))
-        args = (run_one, self.process, path, self.config, self.write_json, inbox.result_stem(name), self.mail)
+        job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name, self._fingerprint()), stem)
+        args = (run_one, self.process, path, self.config, self.write_json, stem, self.mail)
         try:
             future = self._pool().submit(*args)
         except cf.process.BrokenProcessPool:  # a worker died earlier (killed, out of memory): new pool
@@ -241,6 +248,21 @@ class Dispatcher:
                 raise
         self.running[future] = job
         return None
+
+    def _stem(self, name: str, digest: str) -> str:
+        """Outputs are named after the file; two different workbooks of one pass that would share a name
+        ("a.xlsx" and "a.XLSX") get "a" and "a (2)", so neither report overwrites the other."""
+        base = inbox.result_stem(name)
+        stem, n = base, 1
+        while self._stems.setdefault(stem.casefold(), digest) != digest:
+            n += 1
+            stem = f"{base} ({n})"
+        return stem
+
+    def _release(self, stem: str) -> None:
+        """Watch mode: a name is free again once no file of that name is in progress."""
+        if not self.one_pass and not any(j.stem.casefold() == stem.casefold() for j in self.running.values()):
+            self._stems.pop(stem.casefold(), None)
 
     def _fingerprint(self) -> str:
         """Settings and templates now (re-read per file: watch mode runs while officers edit them)."""
@@ -278,13 +300,14 @@ class Dispatcher:
             log.error("worker died while processing %s: %s", job.name, exc)
             result = WorkResult(FileOutcome(job.path, OUTCOME_FAILED, job.sha256,
                                             message=f"Tiến trình xử lý bị dừng đột ngột ({type(exc).__name__})."))
-            note = self.config.output_dir / f"{inbox.result_stem(job.name)}.loi.txt"
+            note = self.config.output_dir / f"{job.stem}.loi.txt"
             try:  # the file may be what killed it (a bomb): answer it, never retry it in a loop
                 result.outcome.outputs.append(write_failure_note(job.path, exc, note))
             except OSError:
                 log.exception("could not write the failure note for %s", job.name)
         outcome = result.outcome
         outcome.sha256 = outcome.sha256 or job.sha256
+        self._release(job.stem)
         self._record(job, outcome)
         moved = self._settle(job.claim, outcome.outcome) if job.claim else None
         return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started,

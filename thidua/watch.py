@@ -141,7 +141,7 @@ def watch(config: Config, out: TextIO, quiet: bool = False, *, stop_event: threa
     tracker = StabilityTracker(float(config["inbox.stable_seconds"]))
     seen_other: set[str] = set()
     handled = 0
-    with _signals(stop, hard), Dispatcher(config, process=process, workers=workers, force=force, claim=True,
+    with _signals(stop, hard), Dispatcher(config, process=process, workers=workers, force=force, claim=True, one_pass=False,
                                           warm_render=True, mail=MailPlan(force=force)) as d:
         observer = Observer()
         observer.schedule(_Events(input_dir, events), str(input_dir), recursive=False)
