@@ -202,3 +202,11 @@ def test_pathological_sheet_xml_is_handled_in_bounded_time(tmp_path, good, junk)
     else:
         assert not result.valid
     assert time.perf_counter() - started < 3.0
+
+
+def test_a_stray_note_far_right_of_a_normal_table_is_read(tmp_path):
+    def far_note(book):
+        book["Tiêu chí"]["XFD2"] = "ghi chú lạc chỗ"
+
+    result = read_workbook(wb.standard_raw(tmp_path / "xa.xlsx", rows=wb.criteria(100), tweak=far_note))
+    assert result.valid and len(result.submission.criteria) == 100
