@@ -109,7 +109,7 @@ class DeliverySummary:
                     f"Gửi thật: python generate_report.py send \"{self.report}\"")
         else:
             parts = [f"đã gửi {self.sent} thư"]
-            parts += [f"{n} {label}" for n, label in ((self.skipped, "thư đã gửi trước đó, không gửi lại"),
+            parts += [f"{n} {label}" for n, label in ((self.skipped, "thư đã gửi (hoặc bị từ chối) trước đó, không gửi lại"),
                                                       (self.pending, "thư còn treo"),
                                                       (self.rejected, "địa chỉ bị từ chối")) if n]
             head = f"{name}: " + "; ".join(parts) + "."
