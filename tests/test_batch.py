@@ -149,16 +149,24 @@ batch.run_inbox(make_config(Path({tmp!r})), out=io.StringIO(), process=slow_proc
 """
 
 
-def test_kill_9_mid_run_then_restart_processes_the_file_exactly_once(tmp_path):
+def _batch_busy_with_a_file(tmp_path):
+    """A batch subprocess (own session) in the middle of a slow file a.xlsx."""
     config = make_config(tmp_path)
     fake_xlsx(config.input_dir / "a.xlsx", "crash me")
     proc = subprocess.Popen([sys.executable, "-c", _CRASHER.format(root=str(ROOT), tmp=str(tmp_path))],
                             start_new_session=True)
     try:
         wait_until(lambda: (config.output_dir / "started").exists(), timeout=30)
-    finally:
+    except BaseException:
         os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        raise
+    return config, proc
+
+
+def test_kill_9_mid_run_then_restart_processes_the_file_exactly_once(tmp_path):
+    config, proc = _batch_busy_with_a_file(tmp_path)
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole process group, workers included
+    proc.wait()
     assert not (config.input_dir / "a.xlsx").exists() and settled(config) == set()
     with Ledger(config.path("ledger.path")) as ledger:
         assert [r.outcome for r in ledger.files()] == ["claimed"]
@@ -330,12 +338,8 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_workers_do_not_outlive_a_killed_parent(tmp_path):
     """kill -9 of the main process alone: its workers, forkserver and resource tracker leave too."""
-    config = make_config(tmp_path)
-    fake_xlsx(config.input_dir / "a.xlsx", "crash me")
-    proc = subprocess.Popen([sys.executable, "-c", _CRASHER.format(root=str(ROOT), tmp=str(tmp_path))],
-                            start_new_session=True)
+    config, proc = _batch_busy_with_a_file(tmp_path)
     try:
-        wait_until(lambda: (config.output_dir / "started").exists(), timeout=30)
         helpers = _descendants(proc.pid)
         assert helpers
         os.kill(proc.pid, signal.SIGKILL)
