@@ -118,3 +118,16 @@ def test_json_schema_doc_lists_every_field():
         doc["criteria"][0]) | set(doc["settings"])
     missing = sorted(n for n in names if f"`{n}`" not in text)
     assert not missing, missing
+
+
+def test_grades_and_pass_fail_read_as_words_not_codes(tmp_path):
+    rows = [{"name": "Xếp loại", "kind": "grade", "plan": 3, "actual": 4, "previous": 2},
+            {"name": "Tuyển quân", "kind": "pass_fail", "plan": 1, "actual": 0, "previous": 1}]
+    a = scoring.evaluate(make_submission(rows), {})
+    ws = load_workbook(results_xlsx.write_results(a, tmp_path / "x.ket-qua.xlsx"))["Kết quả"]
+    col = {c.value: i for i, c in enumerate(ws[1])}
+    grade, pf = list(ws.iter_rows(min_row=2, values_only=True))
+    assert grade[col["Cùng kỳ năm trước"]] == "Hoàn thành nhiệm vụ" and pf[col["Cùng kỳ năm trước"]] == "Đạt"
+    for row in (grade, pf):
+        assert row[col["So cùng kỳ (tăng/giảm)"]] is None and row[col["Còn thiếu so kế hoạch"]] is None
+    assert pf[col["Quy tắc"]] == scoring.RULES["fail"] and not pf[col["Quy tắc"]].isascii()

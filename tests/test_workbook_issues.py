@@ -204,3 +204,15 @@ def test_merged_rows_are_still_read_and_never_look_empty(tmp_path):
     result = read_workbook(wb.standard_raw(tmp_path / "gop.xlsx", rows=rows, tweak=merge))
     assert wb.issue_list(result) == [("Tiêu chí!N2:N3", "merged-cells"), ("Tiêu chí!G3", "non-numeric"),
                                      ("Tiêu chí!A4:B5", "merged-cells")]  # no "no-criteria", no hidden-cell blanks
+
+
+def test_excel_errors_on_the_info_sheet_are_reported_even_in_optional_rows(tmp_path):
+    def errors(book):
+        ws = book["Thông tin"]
+        for row in ws.iter_rows(min_row=2):
+            if row[0].value in ("Tỉnh/Đơn vị", "Người ký"):
+                row[1].value, row[1].data_type = "#N/A", "e"
+
+    result = read_workbook(wb.standard_raw(tmp_path / "tt.xlsx", tweak=errors, **{"Người ký": "Nguyễn Văn Minh"}))
+    codes = [(i.code, i.message.split("(")[1].split(")")[0]) for i in result.issues]
+    assert codes == [("error-value", "Tỉnh/Đơn vị"), ("error-value", "Người ký")]

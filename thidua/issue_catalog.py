@@ -113,7 +113,7 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "Hãy mở bằng Excel hoặc LibreOffice và lưu lại.", True),
     IssueType("sheet-too-large", "Trang tính quá lớn",
               "Trang tính \"{sheet}\" có dữ liệu tới ô {value}, vượt giới hạn {expected}. "
-              "Hãy xóa các ô thừa ở cuối trang tính (kể cả ô chỉ có khoảng trắng) rồi lưu lại.", True),
+              "Hãy xóa các ô thừa ở bên phải hoặc phía dưới bảng (kể cả ô chỉ có khoảng trắng) rồi lưu lại.", True),
     IssueType("unreadable-file", "Không đọc được tệp",
               "Không đọc được tệp Excel ({value}). Hãy mở bằng Excel hoặc LibreOffice và lưu lại "
               "dưới dạng \"Excel Workbook (.xlsx)\".", True),

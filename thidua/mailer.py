@@ -157,7 +157,7 @@ def _dispatch(brief: ReportBrief, pdf_path: Path, pdf: bytes, config: Config, le
         for person, env in todo:
             if env.status == DELIVERY_PENDING:
                 record(env)
-                log.warning("still pending for %s: %s", env.recipient, env.error)
+                log.info("still pending for %s: %s", env.recipient, env.error)  # the summary says it in Vietnamese
             summary.results.append(DeliveryResult(person.name, person.email, env.status, env.error))
     return summary
 

@@ -10,7 +10,15 @@ import pandas as pd
 
 from thidua import charts
 from thidua.config import Config
-from thidua.model import STATUS_EXCEEDED, STATUS_MET, STATUS_NO_DATA, STATUS_NOT_MET, Assessment
+from thidua.model import (
+    KIND_DECREASE,
+    KIND_INCREASE,
+    STATUS_EXCEEDED,
+    STATUS_MET,
+    STATUS_NO_DATA,
+    STATUS_NOT_MET,
+    Assessment,
+)
 
 
 def _clean(value: Any) -> Any:
@@ -67,6 +75,8 @@ def build_context(assessment: Assessment, config: Config) -> dict[str, Any]:
         "fields": fields,
         "field_groups": field_groups,
         "key_rows": [r for r in rows if r["key"]],
+        # the +10% bonus applies to figures only: grade and pass/fail key criteria are not pushed "past plan"
+        "bonus_rows": [r for r in rows if r["key"] and r["kind"] in (KIND_INCREASE, KIND_DECREASE)],
         "met_rows": [r for r in rows if r["met"]],
         "unmet_rows": unmet,
         "no_data_rows": [r for r in rows if r["status"] == STATUS_NO_DATA],

@@ -57,9 +57,22 @@ def _shown(row: dict[str, Any], which: str) -> Any:
     return value
 
 
+def _numeric_only(value: Any, row: dict[str, Any]) -> Any:
+    """Gaps exist for numbers only: a pass/fail or grade criterion leaves the cell empty."""
+    return value if row["kind"] in (model.KIND_INCREASE, model.KIND_DECREASE) else None
+
+
+def _rule_text(code: Any) -> str:
+    """The rule in the officer's words (docs/scoring.md has the codes)."""
+    from thidua.scoring import RULES
+
+    return RULES.get(str(code), str(code))
+
+
 Column = tuple[str, Callable[[dict[str, Any]], Any], str | None, int]
 # Long texts wrap inside their column instead of running over the next ones.
-WRAPPED = ("Lĩnh vực", "Tiêu chí", "Giải thích", "Cơ quan chủ trì", "Thành viên HĐ theo dõi", "Nguyên nhân, ghi chú")
+WRAPPED = ("Lĩnh vực", "Tiêu chí", "Giải thích", "Quy tắc", "Cơ quan chủ trì", "Thành viên HĐ theo dõi",
+           "Nguyên nhân, ghi chú")
 
 # (header, value from a results row, number format, width): one table drives the sheet.
 COLUMNS: tuple[Column, ...] = (
@@ -73,7 +86,7 @@ COLUMNS: tuple[Column, ...] = (
     ("Kế hoạch", lambda r: _shown(r, "plan"), NUMBER_FORMAT, 14),
     ("Thực hiện", lambda r: _shown(r, "actual"), NUMBER_FORMAT, 14),
     ("Tình trạng số liệu", lambda r: r["data_status"], None, 12),
-    ("Cùng kỳ năm trước", lambda r: r["previous"], NUMBER_FORMAT, 14),
+    ("Cùng kỳ năm trước", lambda r: _shown(r, "previous"), NUMBER_FORMAT, 14),
     ("% so kế hoạch", lambda r: r["pct_of_plan"], NUMBER_FORMAT, 11),
     ("Đánh giá", lambda r: r["status"], None, 13),
     ("Điểm chuẩn", lambda r: r["max_points"], NUMBER_FORMAT, 10),
@@ -81,10 +94,10 @@ COLUMNS: tuple[Column, ...] = (
     ("Điểm thưởng", lambda r: r["bonus"], NUMBER_FORMAT, 10),
     ("So cùng kỳ (tăng/giảm)", lambda r: r["yoy_change"], NUMBER_FORMAT, 12),
     ("So cùng kỳ (%)", lambda r: r["yoy_pct"], NUMBER_FORMAT, 11),
-    ("Còn thiếu so kế hoạch", lambda r: r["gap_to_plan"], NUMBER_FORMAT, 13),
+    ("Còn thiếu so kế hoạch", lambda r: _numeric_only(r["gap_to_plan"], r), NUMBER_FORMAT, 13),
     ("Còn thiếu để được thưởng", lambda r: r["gap_to_bonus"], NUMBER_FORMAT, 13),
     ("Giải thích", lambda r: r["explanation"], None, 70),
-    ("Quy tắc", lambda r: r["rule"], None, 13),
+    ("Quy tắc", lambda r: _rule_text(r["rule"]), None, 40),
     ("Cơ quan chủ trì", lambda r: r["agency"], None, 20),
     ("Thành viên HĐ theo dõi", lambda r: r["monitor"], None, 20),
     ("Nguyên nhân, ghi chú", lambda r: r["note"], None, 30),

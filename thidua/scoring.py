@@ -132,6 +132,7 @@ def _score(c: pd.DataFrame, s: Mapping[str, Any]) -> dict[str, np.ndarray]:
     yoy_change = round_difference(actual, prev)
     yoy_pct = round_ratio(yoy_change, np.abs(prev))
     yoy_pct = np.where(num & np.isfinite(yoy_pct), yoy_pct, np.nan)
+    yoy_change = np.where(num, yoy_change, np.nan)  # a difference of grade ranks or Đạt flags means nothing
     return {
         "pct_of_plan": pct, "status": status, "rule": rule, "points": points, "bonus": bonus,
         "yoy_change": yoy_change, "yoy_pct": yoy_pct, "gap_to_plan": gap_to_plan,

@@ -110,8 +110,11 @@ def _read_info(grid: Grid, issues: list[Issue]) -> model.ReportMeta:
         info = next(r for r in contract.INFO_ROWS if r.key == key)
         value, where = table.raw(row, "value"), table.where(row, "value")
         if is_blank(value):
-            formula = grid.formulas.get((row, table.columns.get("value", 0)))
-            if formula is not None:
+            cell = (row, table.columns.get("value", 0))
+            formula, error = grid.formulas.get(cell), grid.errors.get(cell)
+            if error is not None:  # shows "#N/A" to the officer, reads as "" here
+                issues.append(make_issue("error-value", grid.name, where, error, column=info.label))
+            elif formula is not None:
                 issues.append(make_issue("formula-without-value", grid.name, where, formula))
             elif info.required:
                 issues.append(make_issue("missing-value", grid.name, where, column=info.label,
