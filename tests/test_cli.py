@@ -56,3 +56,8 @@ def test_help_and_usage_errors_are_vietnamese():
     assert 'không có lựa chọn "xem"' in run("xem")[2]
     code, _, err = run("template", "-o")
     assert code == 2 and "-o/--output: cần một giá trị đi kèm" in err
+
+
+def test_a_folder_instead_of_a_file_is_explained(tmp_path):
+    code, _, err = run("check", str(tmp_path))
+    assert code == 2 and "là một thư mục; cần chỉ ra một tệp Excel (.xlsx)" in err

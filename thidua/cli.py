@@ -127,6 +127,9 @@ def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def _require_file(path: Path) -> None:
+    if path.is_dir():
+        raise UsageError(f"\"{path}\" là một thư mục; cần chỉ ra một tệp Excel (.xlsx).",
+                         hint="Xử lý cả thư mục input/: chạy python generate_report.py không kèm lệnh.")
     if not path.is_file():
         raise UsageError(f"Không tìm thấy tệp \"{path}\".")
 
