@@ -88,7 +88,9 @@ def test_bodies_give_overall_result_and_own_criteria(message):
         in text
     assert "XH02" not in text
     html = msg.get_body(("html",)).get_content()
-    assert "<td>KT01</td><td>Tốc độ tăng trưởng GRDP</td><td>Vượt</td><td align=\"right\">123,14%</td>" in html
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert cells[:4] == ["KT01", "Tốc độ tăng trưởng GRDP", "Vượt", "123,14%"]
+    assert 'style="padding: 4px 8px; text-align: right; white-space: nowrap;">123,14%</td>' in html
 
 
 def test_member_without_criteria_gets_overall_result(tmp_path):
