@@ -178,6 +178,8 @@ def test_excel_error_values_and_absurd_magnitudes_are_issues_not_blanks(tmp_path
     assert wb.issue_list(result) == [("Tiêu chí!G2", "error-value"), ("Tiêu chí!F3", "error-value"),
                                      ("Tiêu chí!I4", "error-value"), ("Tiêu chí!G5", "out-of-range")]
     assert '"#N/A"' in result.issues[0].message and '"1e+308"' in result.issues[3].message
+    typed = read_workbook(wb.standard_raw(tmp_path / "chu.xlsx", rows=[wb.criterion(actual="1.000.000.000.000.000")]))
+    assert '"1.000.000.000.000.000" không hợp lệ' in typed.issues[0].message  # quoted as the officer typed it
 
 
 def test_formula_errors_saved_by_libreoffice_are_found(tmp_path):

@@ -112,17 +112,18 @@ class Table:
         if isinstance(value, str):
             parsed = parse_vn_number(value)
             if parsed.ok and parsed.value is not None:
-                return self._bounded(row, key, parsed.value)
+                return self._bounded(row, key, parsed.value, typed=value)
             if parsed.problem == AMBIGUOUS:
                 self._issue("ambiguous-number", row, key, value, suggestion=parsed.suggestion)
                 return math.nan
         self._issue("non-numeric", row, key, value)
         return math.nan
 
-    def _bounded(self, row: int, key: str, value: float) -> float:
+    def _bounded(self, row: int, key: str, value: float, typed: object = None) -> float:
         """No criterion figure is anywhere near 10^15: beyond that it is a typing accident."""
         if abs(value) >= MAX_MAGNITUDE:
-            self._issue("out-of-range", row, key, value, expected="một số nhỏ hơn 1.000.000.000.000.000")
+            self._issue("out-of-range", row, key, value if typed is None else typed,
+                        expected="một số nhỏ hơn 1.000.000.000.000.000")
             return math.nan
         return value
 
