@@ -115,7 +115,7 @@ OVERRIDES: dict[int, tuple[object, object]] = {
 def example_meta() -> model.ReportMeta:
     return model.ReportMeta(
         province="Đồng Tháp", year=2022, cluster="Cụm thi đua các tỉnh Tây Nam Bộ",
-        parent_agency="UBND TỈNH ĐỒNG THÁP", agency="SỞ NỘI VỤ", doc_number="125/BC-SNV", place="Đồng Tháp",
+        parent_agency="UBND TỈNH ĐỒNG THÁP", agency="Sở Nội vụ", doc_number="125/BC-SNV", place="Đồng Tháp",
         report_date=dt.date(2023, 5, 30), signing_authority="KT. GIÁM ĐỐC", signer_title="PHÓ GIÁM ĐỐC",
         signer="Nguyễn Văn Minh",
         recipients=["Ban Thi đua - Khen thưởng Trung ương", "Cụm trưởng Cụm thi đua các tỉnh Tây Nam Bộ",

@@ -155,7 +155,7 @@ def test_pdfa_metadata(example):
     assessment, pdf, tmp = example
     info = pdf_tools.info(pdf)
     assert info["Title"].startswith("Báo cáo kết quả thực hiện các tiêu chí thi đua năm 2022")
-    assert info["Author"].startswith("SỞ NỘI VỤ")
+    assert info["Author"].startswith("Sở Nội vụ")
     assert "Cụm thi đua các tỉnh Tây Nam Bộ" in info["Subject"]
     assert assessment.submission.sha256 in info["Keywords"]
     raw = pdf_tools.uncompressed(pdf, tmp)

@@ -150,7 +150,8 @@ INFO_ROWS: tuple[InfoRow, ...] = (
     InfoRow("cluster", "Cụm thi đua", TEXT, False, "Tên Cụm thi đua.", "Cụm thi đua các tỉnh Tây Nam Bộ"),
     InfoRow("parent_agency", "Cơ quan chủ quản", TEXT, False, "Cơ quan cấp trên, viết hoa.",
             "UBND TỈNH ĐỒNG THÁP"),
-    InfoRow("agency", "Cơ quan báo cáo", TEXT, False, "Cơ quan ban hành báo cáo, viết hoa.", "SỞ NỘI VỤ"),
+    InfoRow("agency", "Cơ quan báo cáo", TEXT, False, "Cơ quan ban hành báo cáo, viết như trong câu văn "
+            "(phần đầu văn bản tự in hoa).", "Sở Nội vụ"),
     InfoRow("doc_number", "Số văn bản", TEXT, False, "Số, ký hiệu văn bản.", "125/BC-SNV"),
     InfoRow("place", "Địa danh", TEXT, False, "Địa danh ghi ở dòng ngày tháng.", "Đồng Tháp"),
     InfoRow("report_date", "Ngày báo cáo", DATE, False, "Ngày ký báo cáo (ngày/tháng/năm).", "30/5/2023"),
