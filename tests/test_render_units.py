@@ -196,3 +196,34 @@ def test_counts_of_a_thousand_or_more_use_thousands_separators(config):
     assert "đạt và vượt 400/1.200 tiêu chí" in text and "chưa đạt 800/1.200 tiêu chí" in text
     assert "400/&#8203;1.200" in html  # the monitors table may break after the slash, not inside a number
     assert "1200" not in text  # no count printed raw
+
+
+def test_council_table_assigns_criteria_as_the_mail_does():
+    from thidua.config import Recipient
+    from thidua.report_context import monitor_groups
+
+    rows = [{"code": "KT01", "monitor": "Trần Thị Bích"}, {"code": "KT02", "monitor": "trần thị  bích; Lê Văn Cường"},
+            {"code": "KT03", "monitor": ""}, {"code": "KT04", "monitor": "Lê Văn Cường"}]
+    book = [Recipient("Trần Thị Bích", "bich@x.example", "", ("KT04",)),
+            Recipient("Phạm Thị Dung", "dung@x.example", "", ("KT03", "KHONG-CO"))]
+    groups = {g["name"]: [r["code"] for r in g["rows"]] for g in monitor_groups(rows, book)}
+    assert groups == {"Trần Thị Bích": ["KT01", "KT02", "KT04"], "Lê Văn Cường": ["KT02", "KT04"],
+                      "Phạm Thị Dung": ["KT03"]}
+
+
+def test_key_criteria_wording_on_the_line_without_a_percent_and_nothing_unmet(config):
+    import re
+
+    from tests.factories import make_submission
+    from thidua.model import KIND_INCREASE
+    from thidua.scoring import evaluate
+
+    rows = [{"code": "A1", "name": "Doanh thu", "kind": KIND_INCREASE, "plan": 1000.0, "actual": 1100.0, "key": True},
+            {"code": "A2", "name": "Hợp tác xã mới", "unit": "hợp tác xã", "kind": KIND_INCREASE, "plan": 0.0,
+             "actual": 5.0, "key": True}]
+    html = render.get_renderer(config.templates_dir).html(evaluate(make_submission(rows), {}), config)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "đạt 110% so kế hoạch; đang đúng mức 110% kế hoạch, cần vượt quá mức này để được điểm thưởng." in text
+    assert "thực hiện 5&nbsp;hợp tác xã, kế hoạch 0&nbsp;hợp tác xã (không tính được % so kế hoạch); đã đạt điểm thưởng" in text
+    assert "Khắc phục các tiêu chí chưa đạt" not in text and "3. Phân công theo dõi" not in text
+    assert "giữ vững kết quả đã đạt và phấn đấu vượt kế hoạch" in text

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from thidua import charts
-from thidua.config import Config
+from thidua.config import Config, Recipient
 from thidua.model import (
     KIND_DECREASE,
     KIND_INCREASE,
@@ -19,6 +19,7 @@ from thidua.model import (
     STATUS_NOT_MET,
     Assessment,
 )
+from thidua.recipients import monitor_names, name_key
 
 
 def _clean(value: Any) -> Any:
@@ -46,17 +47,45 @@ def group_by(rows: Iterable[Mapping[str, Any]], key: str) -> list[dict[str, Any]
     return [{"name": k, "rows": v} for k, v in groups.items()]
 
 
+def monitor_groups(rows: list[dict[str, Any]], book: list[Recipient]) -> list[dict[str, Any]]:
+    """Council members and their criteria exactly as the mail assigns them: names in the workbook's
+    "Thành viên HĐ theo dõi" cells (several per cell allowed, matched tolerantly) plus the codes each
+    member has in [[email.recipients]]; members in order of first appearance, criteria in workbook order."""
+    position = {r["code"]: i for i, r in enumerate(rows)}
+    groups: dict[str, dict[str, Any]] = {}
+
+    def add(name: str, row: dict[str, Any]) -> None:
+        group = groups.setdefault(name_key(name), {"name": " ".join(name.split()), "rows": [], "codes": set()})
+        if row["code"] not in group["codes"]:
+            group["codes"].add(row["code"])
+            group["rows"].append(row)
+
+    for row in rows:
+        for person in monitor_names(str(row.get("monitor") or "")):
+            add(person, row)
+    by_code = {r["code"]: r for r in rows}
+    for member in book:
+        for code in member.criteria:
+            if code in by_code:
+                add(member.name, by_code[code])
+    for group in groups.values():
+        group["rows"].sort(key=lambda r: position[r["code"]])
+    return [{"name": g["name"], "rows": g["rows"]} for g in groups.values()]
+
+
 def build_context(assessment: Assessment, config: Config) -> dict[str, Any]:
     """Everything the templates read; values are data, the wording stays in the templates."""
     sub = assessment.submission
     meta = sub.meta
     rows = records(assessment.results)
-    for i, r in enumerate(rows, start=1):
-        r["stt"] = i
+    for r in rows:
         r["met"] = r["status"] in (STATUS_MET, STATUS_EXCEEDED)
     fields = records(assessment.by_field)
     by_name = {f["field"]: f for f in fields}
     field_groups = group_by(rows, "field")
+    # STT counts down the annex, which lists criteria field by field (fields may interleave in the workbook)
+    for i, r in enumerate((r for g in field_groups for r in g["rows"]), start=1):
+        r["stt"] = i
     for g in field_groups:
         g["totals"] = by_name.get(g["name"], {})
     settings = dict(assessment.settings or {})
@@ -81,7 +110,7 @@ def build_context(assessment: Assessment, config: Config) -> dict[str, Any]:
         "unmet_rows": unmet,
         "no_data_rows": [r for r in rows if r["status"] == STATUS_NO_DATA],
         "unmet_by_agency": group_by(unmet, "agency"),
-        "monitors": [g for g in group_by(rows, "monitor") if g["name"]],
+        "monitors": monitor_groups(rows, config.recipients),
         "deductions": deductions,
         "legal_basis": config.legal_basis(meta.year),
         "annex_full": len(rows) <= annex_max,

@@ -198,7 +198,8 @@ def _totals_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
     ws.append(["Cấu hình chấm điểm ([scoring])"])
     ws.cell(row=ws.max_row, column=1).font = _BOLD
     for key, value in assessment.settings.items():
-        ws.append([key, None, None, None, None, _clean(value) if not isinstance(value, bool) else str(value)])
+        ws.append([key, None, None, None, None, _clean(value) if not isinstance(value, bool) else
+                   ("có" if value else "không")])
 
 
 def write_results(assessment: model.Assessment, path: Path) -> Path:
