@@ -227,3 +227,9 @@ def test_key_criteria_wording_on_the_line_without_a_percent_and_nothing_unmet(co
     assert "thực hiện 5&nbsp;hợp tác xã, kế hoạch 0&nbsp;hợp tác xã (không tính được % so kế hoạch); đã đạt điểm thưởng" in text
     assert "Khắc phục các tiêu chí chưa đạt" not in text and "3. Phân công theo dõi" not in text
     assert "giữ vững kết quả đã đạt và phấn đấu vượt kế hoạch" in text
+
+
+def test_annex_abbreviates_grades_and_explains_them(html):
+    annex = html[html.index('<section class="annex">'):]
+    assert ">HTXSNV</td>" in annex and ">HTTNV" in annex
+    assert "Mức xếp loại: HTXSNV - hoàn thành xuất sắc nhiệm vụ" in annex
