@@ -372,3 +372,12 @@ def test_two_workbooks_that_would_share_output_names_both_keep_their_report(tmp_
     pdfs = sorted(p.name for p in config.output_dir.glob("*.pdf"))
     assert pdfs == ["a (2).pdf", "a.pdf"]
     assert (config.output_dir / "a.pdf").read_bytes() != (config.output_dir / "a (2).pdf").read_bytes()
+
+
+def test_closing_table_names_the_bad_cells(tmp_path):
+    config = make_config(tmp_path)
+    wb.standard_raw(config.input_dir / "sai.xlsx", rows=[wb.criterion("KT01", actual="bảy"), wb.criterion("KT02")])
+    out = io.StringIO()
+    assert batch.run_inbox(config, out=out, process=full_process) == 1
+    assert "1 lỗi (Tiêu chí!G2), xem" in " ".join(out.getvalue().split())
+    assert (config.input_dir / "loi" / "sai.xlsx").is_file()  # the officer's file is kept

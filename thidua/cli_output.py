@@ -66,6 +66,9 @@ def format_watch_line(done: Done, when: dt.datetime | None = None) -> str:
     return f"{stamp}  {done.name}  {outcome_word(done)}{issues}  {seconds} giây  → {_answer(done)}"
 
 
+TABLE_CELLS = 3  # cells named per file in the closing table; the error copy lists them all
+
+
 def print_table(done: list[Done], out: TextIO) -> None:
     """The closing table of a batch: file, outcome, PDF, issues (plain text when not a terminal)."""
     from rich.console import Console
@@ -79,7 +82,10 @@ def print_table(done: list[Done], out: TextIO) -> None:
         if outcome.outcome == OUTCOME_OK:
             problems = ""
         elif outcome.outcome == OUTCOME_ISSUES:
-            problems = f"{item.n_issues} lỗi, xem {_answer(item)}"
+            cells = ", ".join(i.cell for i in outcome.issues[:TABLE_CELLS])  # a reused result knows no cells
+            more = "…" if len(outcome.issues) > TABLE_CELLS else ""
+            where = f" ({cells}{more})" if cells else ""
+            problems = f"{item.n_issues} lỗi{where}, xem {_answer(item)}"
         else:
             problems = outcome.message + (f" Xem {_answer(item)}" if _answer(item) else "")
         table.add_row(item.name, outcome_word(item), str(outcome.pdf or ""), problems)
