@@ -103,13 +103,6 @@ def test_self_score_and_unmet_causes(example, text):
     assert "Nguyên nhân: số người chết do tai nạn giao thông tăng 3,4%." in text
 
 
-def test_deductions_are_listed(tmp_path):
-    config = load_config(ROOT / "config.toml")
-    html = render.get_renderer(config.templates_dir).html(build_assessment(), config)
-    assert "điểm trừ: 2 điểm" in html
-    assert "gửi báo cáo 6 tháng chậm 3 ngày (trừ 2 điểm)" in html
-
-
 def test_key_criteria_distance_to_bonus_line(text):
     assert "vượt trên 10% so kế hoạch" in text
     assert "Sở Tài chính" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,11 @@ from thidua.config import build_config, load_config
 from thidua.report_context import build_context, group_by, records
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def visible_text(html: str) -> str:
+    """The words of an HTML document, tags dropped and spacing collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +61,13 @@ def test_unmet_criteria_named_with_agency_in_part_three(html):
     assert "- Công an tỉnh: kéo giảm tai nạn giao thông" in html
 
 
-def test_annex_has_a_deductions_column_with_each_deduction_and_the_total(html):
-    import re
+def test_deductions_are_listed(html):
+    assert "điểm trừ: 2 điểm" in html
+    assert "gửi báo cáo 6 tháng chậm 3 ngày (trừ 2 điểm)" in html
 
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+def test_annex_has_a_deductions_column_with_each_deduction_and_the_total(html):
+    text = visible_text(html)
     assert "Điểm thưởng Điểm trừ Đánh giá" in text
     assert "Điểm trừ: Gửi báo cáo 6 tháng chậm 3 ngày −2" in text
     assert "Tổng cộng 450 379,38 15 −2 Tổng điểm: 392,38" in text
@@ -180,7 +189,6 @@ def test_points_follow_the_scoring_precision(config):
 
 
 def test_counts_of_a_thousand_or_more_use_thousands_separators(config):
-    import re
 
     from tests.factories import make_submission
     from thidua.model import KIND_INCREASE
@@ -191,7 +199,7 @@ def test_counts_of_a_thousand_or_more_use_thousands_separators(config):
             for i in range(1200)]
     assessment = evaluate(make_submission(rows), {})
     html = render.get_renderer(config.templates_dir).html(assessment, config)
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    text = visible_text(html)
     assert "đăng ký thực hiện 1.200 tiêu chí" in text
     assert "đạt và vượt 400/1.200 tiêu chí" in text and "chưa đạt 800/1.200 tiêu chí" in text
     assert "400/&#8203;1.200" in html  # the monitors table may break after the slash, not inside a number
@@ -212,7 +220,6 @@ def test_council_table_assigns_criteria_as_the_mail_does():
 
 
 def test_key_criteria_wording_on_the_line_without_a_percent_and_nothing_unmet(config):
-    import re
 
     from tests.factories import make_submission
     from thidua.model import KIND_INCREASE
@@ -222,7 +229,7 @@ def test_key_criteria_wording_on_the_line_without_a_percent_and_nothing_unmet(co
             {"code": "A2", "name": "Hợp tác xã mới", "unit": "hợp tác xã", "kind": KIND_INCREASE, "plan": 0.0,
              "actual": 5.0, "key": True}]
     html = render.get_renderer(config.templates_dir).html(evaluate(make_submission(rows), {}), config)
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    text = visible_text(html)
     assert "đạt 110% so kế hoạch; đang đúng mức 110% kế hoạch, cần vượt quá mức này để được điểm thưởng." in text
     assert "thực hiện 5&nbsp;hợp tác xã, kế hoạch 0&nbsp;hợp tác xã (không tính được % so kế hoạch); đã đạt điểm thưởng" in text
     assert "Khắc phục các tiêu chí chưa đạt" not in text and "3. Phân công theo dõi" not in text
