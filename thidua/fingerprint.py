@@ -29,6 +29,7 @@ def _templates_digest(folder: Path) -> str:
         for path in files:
             h.update(path.relative_to(folder).as_posix().encode() + b"\0")
             h.update(hashlib.sha256(path.read_bytes()).digest())
+        _template_cache.clear()  # only the templates as they are now matter
         cached = _template_cache[stats] = h.hexdigest()
     return cached
 

@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from thidua import model
 from thidua.atomic import atomic_path
+from thidua.scoring import RULES
 
 SHEET_RESULTS = "Kết quả"
 SHEET_TOTALS = "Tổng hợp"
@@ -64,8 +65,6 @@ def _numeric_only(value: Any, row: dict[str, Any]) -> Any:
 
 def _rule_text(code: Any) -> str:
     """The rule in the officer's words (docs/scoring.md has the codes)."""
-    from thidua.scoring import RULES
-
     return RULES.get(str(code), str(code))
 
 
