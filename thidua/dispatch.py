@@ -21,7 +21,6 @@ from thidua.worker import OUTCOME_FAILED, InlineExecutor, MailPlan, ProcessFn, W
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class Done:
     """One file handled: its outcome, whether a recorded result was reused, where the input went."""
@@ -228,12 +227,13 @@ class Dispatcher:
         if not self.force and any(job.sha256 == digest for job in self.running.values()):
             return _Held(claimed or path)  # same content in progress: reuse its result when done
         stem = self._stem(name, digest)
+        fingerprint = self._fingerprint()
         if not self.force:
-            reused = self._reuse(digest, name, claimed, stem)
+            reused = self._reuse(digest, name, claimed, stem, fingerprint)
             if reused is not None:
                 self._release(stem)
                 return reused
-        job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name, self._fingerprint()), stem)
+        job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name, fingerprint), stem)
         args = (run_one, self.process, path, self.config, self.write_json, stem, self.mail)
         try:
             future = self._pool().submit(*args)
@@ -268,10 +268,11 @@ class Dispatcher:
         """Settings and templates now (re-read per file: watch mode runs while officers edit them)."""
         return settings_fingerprint(self.config)
 
-    def _reuse(self, digest: str, name: str, claimed: inbox.Claim | None, stem: str) -> Done | None:
+    def _reuse(self, digest: str, name: str, claimed: inbox.Claim | None, stem: str,
+               fingerprint: str) -> Done | None:
         """The earlier result of this content, if it can stand for this file as it is on disk now."""
         assert self.ledger is not None
-        record = self.ledger.find_done(digest, self._fingerprint())
+        record = self.ledger.find_done(digest, fingerprint)
         if record is None or not _still_valid(record, stem):
             return None
         if self.write_json and record.outcome == OUTCOME_OK and not any(p.endswith(".json") for p in record.outputs):
