@@ -218,3 +218,17 @@ def test_excel_errors_on_the_info_sheet_are_reported_even_in_optional_rows(tmp_p
     result = read_workbook(wb.standard_raw(tmp_path / "tt.xlsx", tweak=errors, **{"Người ký": "Nguyễn Văn Minh"}))
     codes = [(i.code, i.message.split("(")[1].split(")")[0]) for i in result.issues]
     assert codes == [("error-value", "Tỉnh/Đơn vị"), ("error-value", "Người ký")]
+
+
+def test_a_huge_merge_is_reported_without_enumerating_its_cells(tmp_path):
+    import zipfile
+
+    def merge(book):
+        book["Tiêu chí"].merge_cells("N2:N3")
+
+    small = wb.standard_raw(tmp_path / "gop.xlsx", rows=wb.criteria(3), tweak=merge)
+    with zipfile.ZipFile(small) as zf:  # openpyxl would create every cell of a huge merge; edit the XML
+        part = next(n for n in zf.namelist() if n.startswith("xl/worksheets/") and b"N2:N3" in zf.read(n))
+        xml = zf.read(part).replace(b'ref="N2:N3"', b'ref="N2:XFD1048576"')
+    result = read_workbook(wb.rezip(small, tmp_path / "gop-lon.xlsx", replace={part: xml}))
+    assert wb.issue_list(result) == [("Tiêu chí!N2:XFD1048576", "merged-cells")]

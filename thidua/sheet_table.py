@@ -14,7 +14,7 @@ from thidua.vnnumber import AMBIGUOUS, parse_vn_number
 from thidua.xlsx_names import column_letters
 
 MIN_HEADER_MATCHES = 2
-MAX_MAGNITUDE = 1e15
+MAX_MAGNITUDE = 1e15  # a figure this large is a typing accident (and would print as 16 digits)
 
 
 @dataclass
@@ -47,9 +47,9 @@ def show(value: object) -> str:
     """How a raw value is quoted back to the officer."""
     if isinstance(value, dt.datetime | dt.date):
         return f"{value.day}/{value.month}/{value.year}"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+    if isinstance(value, float) and value.is_integer() and abs(value) < MAX_MAGNITUDE:
         return str(int(value))
-    if isinstance(value, float) and abs(value) >= 1e15:
+    if isinstance(value, float) and abs(value) >= MAX_MAGNITUDE:
         return f"{value:.6g}"  # 1e+308, not three hundred digits
     return str(value)
 
@@ -64,7 +64,7 @@ class Table:
     columns: dict[str, int]
     data_rows: list[int]
     issues: list[Issue]
-    merged_hidden: set[tuple[int, int]] = field(default_factory=set)  # covered by a merge, not top-left
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # merges in the data (r1, c1, r2, c2)
 
     def raw(self, row: int, key: str) -> object:
         col = self.columns.get(key)
@@ -79,7 +79,7 @@ class Table:
 
     def _missing(self, row: int, key: str, code: str, expected: str) -> None:
         col = self.columns.get(key)
-        if col is None or (row, col) in self.merged_hidden:  # absent column, or a merge already reported
+        if col is None or self._hidden_by_merge(row, col):  # absent column, or a merge already reported
             return
         formula = self.grid.formulas.get((row, col))
         error = self.grid.errors.get((row, col))
@@ -89,6 +89,12 @@ class Table:
             self.issues.append(make_issue("formula-without-value", self.grid.name, self.where(row, key), formula))
         elif code:
             self._issue(code, row, key, expected=expected)
+
+    def _hidden_by_merge(self, row: int, col: int) -> bool:
+        """Inside a merged range but not its top-left cell (ranges kept as rectangles: a hostile merge may
+        span millions of cells)."""
+        return any(r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1)
+                   for r1, c1, r2, c2 in self.merged)
 
     def text(self, row: int, key: str) -> str:
         """A text cell ("" when blank, or when the column is absent); numbers shown without ".0"."""
@@ -198,11 +204,10 @@ def _data_rows(table: Table) -> list[int]:
         if r2 > table.header_row and r1 <= last and any(c1 <= c <= c2 for c in cols):
             ref = f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}"
             table.issues.append(make_issue("merged-cells", grid.name, f"{grid.name}!{ref}"))
-            merged_rows.update(range(r1, r2 + 1))
+            merged_rows.update(range(r1, min(r2, last) + 1))
             # the rows are still read (their other problems are reported too); the cells a merge hides
             # are not reported again as empty
-            table.merged_hidden.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
-                                       if (r, c) != (r1, c1))
+            table.merged.append((r1, c1, r2, c2))
     filled_set = set(filled)
     run: list[int] = []
     for r in range(table.header_row + 1, last + 1):
