@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from thidua.xlsx_names import NS_PREFIX, column_number
+from thidua.xlsx_names import NS_PREFIX, cell_position
 
 MAX_ERROR_CELLS = 10_000  # remembered per sheet
 # <c … t="e" …> then an optional <f>…</f>, then <v>#ERROR</v>; atomic/possessive parts keep hostile
@@ -14,7 +14,6 @@ _ERROR_CELL = re.compile(
     rb"<" + NS_PREFIX + rb"c\s((?>[^<>]{0,300}?\bt=\"e\")[^<>/]{0,300}+)>\s*"
     rb"(?:<" + NS_PREFIX + rb"f[^<>]{0,300}+(?:/>|>[^<]{0,8192}+</" + NS_PREFIX + rb"f>)\s*)?"
     rb"<" + NS_PREFIX + rb"v>([^<]{0,64}+)</")
-_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 
 
 def find_error_cells(text: bytes, into: dict[tuple[int, int], str]) -> None:
@@ -22,8 +21,8 @@ def find_error_cells(text: bytes, into: dict[tuple[int, int], str]) -> None:
     if b't="e"' not in text or len(into) >= MAX_ERROR_CELLS:
         return
     for match in _ERROR_CELL.finditer(text):
-        ref = _REF.search(match.group(1))
-        if ref is not None:
-            into[(int(ref.group(2)), column_number(ref.group(1)))] = match.group(2).decode("utf-8", "replace")
+        position = cell_position(match.group(1))
+        if position is not None:
+            into[position] = match.group(2).decode("utf-8", "replace")
             if len(into) >= MAX_ERROR_CELLS:
                 return

@@ -13,12 +13,11 @@ import re
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from thidua.xlsx_names import MAIN_NS, NS_PREFIX, column_number
+from thidua.xlsx_names import MAIN_NS, NS_PREFIX, cell_position
 
 BUILTIN_PERCENT_FORMATS = frozenset({9, 10})  # "0%", "0.00%"
 MAX_PERCENT_CELLS = 200_000  # per sheet; more is not a filled-in template
 _QUOTED = re.compile(r'"[^"]*"|\\.')  # literal text and escaped characters are not format codes
-_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 
 
 def is_percent_format(code: str) -> bool:
@@ -61,8 +60,8 @@ def find_percent_cells(text: bytes, styles: frozenset[int], into: set[tuple[int,
     if not styles or len(into) >= MAX_PERCENT_CELLS:
         return
     for match in _styled_cell(styles).finditer(text):
-        ref = _REF.search(match.group(1))
-        if ref is not None:
-            into.add((int(ref.group(2)), column_number(ref.group(1))))
+        position = cell_position(match.group(1))
+        if position is not None:
+            into.add(position)
             if len(into) >= MAX_PERCENT_CELLS:
                 return

@@ -35,9 +35,7 @@ def _exit_when_gone(parent_pid: int) -> None:
         time.sleep(PARENT_CHECK_SECONDS)
         try:
             os.kill(parent_pid, 0)
-        except ProcessLookupError:
-            os._exit(70)
-        except PermissionError:  # the pid now belongs to another user's process: ours is gone
+        except (ProcessLookupError, PermissionError):  # gone, or the pid now belongs to someone else
             os._exit(70)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 NS_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix on a tag ("x:c")
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 
 
 def column_number(letters: bytes | str) -> int:
@@ -21,3 +24,9 @@ def column_letters(n: int) -> str:
         n, rest = divmod(n - 1, 26)
         out = chr(65 + rest) + out
     return out
+
+
+def cell_position(attributes: bytes) -> tuple[int, int] | None:
+    """(row, column) from a <c …> tag's attributes (its r="B12"), None when it has none."""
+    ref = _REF_ATTR.search(attributes)
+    return (int(ref.group(2)), column_number(ref.group(1))) if ref else None
