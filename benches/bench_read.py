@@ -11,10 +11,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from run import Case, run_cases
 
-from thidua.blank_template import write_template
-from thidua.model import ReportMeta
-from thidua.workbook import read_workbook
-from thidua.xlsx_guard import SheetScan, _SheetScanner
+from thidua.base.model import ReportMeta
+from thidua.intake.guard import SheetScan, _SheetScanner
+from thidua.intake.reader import read_workbook
+from thidua.intake.template import write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "dong-thap-2022.xlsx"

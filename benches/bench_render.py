@@ -24,7 +24,7 @@ from run import Case, ChildRun, run_cases, run_child  # noqa: E402
 def example_assessment() -> tuple[object, object]:
     """The example read by the real reader and evaluated by scoring.evaluate, with the bundled config."""
     from tests.assessment_fixture import example_assessment as build
-    from thidua.config import load_config, scoring_settings
+    from thidua.base.config import load_config, scoring_settings
 
     config = load_config(ROOT / "config.toml")
     return build(scoring_settings(config)), config
@@ -48,7 +48,7 @@ def _cold(args: list[str]) -> Callable[[], ChildRun]:
 
 
 def cases() -> list[Case]:
-    from thidua import render
+    from thidua.report import pdf as render
 
     assessment, config = example_assessment()
     renderer = render.get_renderer(config.templates_dir)  # type: ignore[attr-defined]

@@ -13,8 +13,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import Case, run_cases
 
-from thidua import explain, model, scoring
-from thidua.config import build_config, scoring_settings
+from thidua.base import model
+from thidua.base.config import build_config, scoring_settings
+from thidua.scoring import evaluate as scoring
+from thidua.scoring import explain
 
 N = 5000
 RUNS = 15

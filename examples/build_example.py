@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # allow `python examples/build_example.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
-from thidua import model  # noqa: E402
-from thidua.blank_template import write_template  # noqa: E402
-from thidua.vnnumber import parse_vn_number  # noqa: E402
+from thidua.base import model  # noqa: E402
+from thidua.base.vnnumber import parse_vn_number  # noqa: E402
+from thidua.intake.template import write_template  # noqa: E402
 
 CSV_NAME = "shared/data/dong-thap-criteria.csv"
 # A copy of ../shared/data/dong-thap-criteria.csv travels with the repository so a fresh clone (and CI)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from thidua.model import (
+from thidua.base.model import (
     CRITERIA_COLUMNS,
     DEDUCTION_COLUMNS,
     KIND_DECREASE,
@@ -18,7 +18,7 @@ from thidua.model import (
     ReportMeta,
     Submission,
 )
-from thidua.scoring import evaluate
+from thidua.scoring.evaluate import evaluate
 
 NAN = float("nan")
 
@@ -104,7 +104,7 @@ def example_assessment(settings: dict) -> Assessment:
     """The bundled example read by the real reader and evaluated by scoring.evaluate."""
     import hashlib
 
-    from thidua.workbook import read_workbook
+    from thidua.intake.reader import read_workbook
 
     result = read_workbook(EXAMPLE)
     assert result.valid, result.issues

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from thidua import model
+from thidua.base import model
 
 _DEFAULTS: dict[str, Any] = {
     "field": "Kinh tế", "name": "", "unit": "", "kind": model.KIND_INCREASE, "plan": np.nan,

@@ -8,8 +8,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from thidua.atomic import write_bytes
-from thidua.config import Config, build_config
+from thidua.base.atomic import write_bytes
+from thidua.base.config import Config, build_config
 from thidua.pipeline import OUTCOME_ISSUES, OUTCOME_OK, FileOutcome, sha256_of
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,8 +17,8 @@ import weasyprint
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from thidua.config import build_config
-from thidua.model import CRITERIA_COLUMNS, RESULT_COLUMNS, Assessment, ReportMeta, Submission, Totals
+from thidua.base.config import build_config
+from thidua.base.model import CRITERIA_COLUMNS, RESULT_COLUMNS, Assessment, ReportMeta, Submission, Totals
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD_ENV = "THIDUA_TEST_SMTP_PASSWORD"

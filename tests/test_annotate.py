@@ -3,7 +3,9 @@
 from openpyxl import load_workbook
 
 from tests import workbooks as wb
-from thidua.annotate import (
+from thidua.base.errors import UnreadableFileError
+from thidua.base.model import Issue
+from thidua.intake.error_copy import (
     AUTHOR,
     BAD_FILL_COLOR,
     ERROR_SHEET,
@@ -11,9 +13,7 @@ from thidua.annotate import (
     write_failure_note,
     write_unreadable_note,
 )
-from thidua.errors import UnreadableFileError
-from thidua.model import Issue
-from thidua.workbook import read_workbook
+from thidua.intake.reader import read_workbook
 
 
 def _bad_workbook(path):

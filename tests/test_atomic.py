@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from thidua import atomic
+from thidua.base import atomic
 
 
 def test_written_file_gets_the_umask_mode_not_0600(tmp_path):

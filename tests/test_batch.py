@@ -26,9 +26,9 @@ from tests.inbox_fakes import (
     settled,
     wait_until,
 )
-from thidua import batch
-from thidua.cli import main
-from thidua.ledger import Ledger
+from thidua.base.ledger import Ledger
+from thidua.cli.main import main
+from thidua.inbox import batch
 
 
 def _write_config_file(config, path):
@@ -143,7 +143,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from tests.inbox_fakes import make_config, slow_process
-from thidua import batch
+from thidua.inbox import batch
 import io
 batch.run_inbox(make_config(Path({tmp!r})), out=io.StringIO(), process=slow_process)
 """

@@ -2,7 +2,7 @@
 
 import io
 
-from thidua.cli import main
+from thidua.cli.main import main
 
 
 def run(*argv):

@@ -4,8 +4,8 @@ import io
 import json
 
 from tests import workbooks as wb
-from thidua.cli import main
-from thidua.workbook import read_workbook
+from thidua.cli.main import main
+from thidua.intake.reader import read_workbook
 
 
 def _run(*argv):

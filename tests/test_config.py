@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from thidua.config import SETTINGS, build_config, load_config
-from thidua.errors import ConfigError
+from thidua.base.config import SETTINGS, build_config, load_config
+from thidua.base.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,7 +59,9 @@ def test_missing_explicit_config(tmp_path):
 
 
 def test_default_templates_fall_back_to_the_bundled_ones(tmp_path):
-    from thidua.config import BUNDLED_TEMPLATES
+    from thidua.base.resources import bundled_templates
+
+    BUNDLED_TEMPLATES = bundled_templates()
 
     config = build_config({}, tmp_path)
     assert config.templates_dir == BUNDLED_TEMPLATES and (BUNDLED_TEMPLATES / "report.html.j2").is_file()

@@ -4,9 +4,10 @@ import dataclasses
 import re
 import unicodedata
 
-from thidua import contract, model
-from thidua.issue_catalog import CATALOG, markdown_catalog
-from thidua.textfold import LabelMatcher, fold, strip_marks
+from thidua.base import model
+from thidua.base.textfold import LabelMatcher, fold, strip_marks
+from thidua.intake import contract
+from thidua.intake.issues import CATALOG, markdown_catalog
 
 
 def test_criteria_columns_are_model_columns_in_order():

@@ -2,15 +2,15 @@
 
 from pathlib import Path
 
-from thidua.cli import build_parser
-from thidua.docs import render_readme
+from thidua.cli.main import build_parser
+from thidua.cli.readme import render_readme
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_generated_sections_are_current():
-    assert render_readme(README) == README, "run: python -m thidua.docs"
+    assert render_readme(README) == README, "run: python -m thidua.cli.readme"
 
 
 def test_every_command_is_documented():
@@ -36,8 +36,8 @@ def test_every_option_of_every_command_is_documented():
 
 
 def test_every_sheet_column_and_issue_code_is_in_the_readme():
-    from thidua import contract
-    from thidua.issue_catalog import markdown_catalog
+    from thidua.intake import contract
+    from thidua.intake.issues import markdown_catalog
 
     assert contract.markdown_reference() in README
     assert markdown_catalog() in README

@@ -3,7 +3,7 @@
 import pytest
 
 from examples import build_example
-from thidua.workbook import read_workbook
+from thidua.intake.reader import read_workbook
 
 
 def test_bundled_reference_data_equals_the_shared_file():

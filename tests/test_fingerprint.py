@@ -4,9 +4,9 @@ import io
 import shutil
 
 from tests.inbox_fakes import ROOT, calls, fake_process, fake_xlsx, make_config
-from thidua import batch
-from thidua.config import build_config
-from thidua.fingerprint import settings_fingerprint
+from thidua.base.config import build_config
+from thidua.base.fingerprint import settings_fingerprint
+from thidua.inbox import batch
 
 
 def _with(config, **sections):

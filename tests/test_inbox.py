@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from tests.inbox_fakes import fake_xlsx
-from thidua import inbox
+from thidua.inbox import folder as inbox
 
 
 @pytest.mark.parametrize(("name", "kind"), [
@@ -25,7 +25,7 @@ def test_candidates_skip_lock_hidden_and_folders_and_log_others_once(tmp_path, c
     (tmp_path / "da-xu-ly").mkdir()
     (tmp_path / "da-xu-ly" / "old.xlsx").write_bytes(b"x")
     seen: set[str] = set()
-    with caplog.at_level(logging.WARNING, logger="thidua.inbox"):
+    with caplog.at_level(logging.WARNING, logger="thidua.inbox.folder"):
         first = inbox.candidates(tmp_path, seen_other=seen)
         inbox.candidates(tmp_path, seen_other=seen)
     assert sorted(p.name for p in first) == ["A.XLSX", "b.xlsx"]

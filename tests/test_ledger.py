@@ -2,7 +2,7 @@
 
 import multiprocessing as mp
 
-from thidua.ledger import MIGRATIONS, Ledger
+from thidua.base.ledger import MIGRATIONS, Ledger
 
 
 def test_migrates_to_latest_and_is_idempotent(tmp_path):

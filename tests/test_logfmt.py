@@ -3,7 +3,7 @@
 import io
 import logging
 
-from thidua.logfmt import console_handler
+from thidua.base.logfmt import console_handler
 
 
 def _log_failure(level: int) -> str:

@@ -13,9 +13,9 @@ from tests.mailtools import (
     make_config,
     make_pdf,
 )
-from thidua.cli import main
-from thidua.ledger import Ledger
-from thidua.mailer import deliver_report
+from thidua.base.ledger import Ledger
+from thidua.cli.main import main
+from thidua.delivery.mailing import deliver_report
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 

@@ -6,10 +6,10 @@ import pytest
 
 from tests.assessment_fixture import example_assessment
 from tests.mailtools import PASSWORD_ENV, ROOT, SmtpServer
-from thidua import render
-from thidua.config import build_config, scoring_settings
-from thidua.ledger import Ledger
-from thidua.mailer import deliver_report
+from thidua.base.config import build_config, scoring_settings
+from thidua.base.ledger import Ledger
+from thidua.delivery.mailing import deliver_report
+from thidua.report import pdf as render
 
 pytestmark = [pytest.mark.slow]
 

@@ -7,10 +7,10 @@ import unicodedata
 import pytest
 
 from tests.mailtools import make_assessment, make_config, make_pdf, parse
-from thidua.config import Recipient
-from thidua.mailbrief import ReportBrief
-from thidua.messages import build_message, one_line
-from thidua.recipients import name_key, plan_recipients
+from thidua.base.config import Recipient
+from thidua.delivery.brief import ReportBrief
+from thidua.delivery.compose import build_message, one_line
+from thidua.delivery.recipients import name_key, plan_recipients
 
 
 def _brief(**kw) -> ReportBrief:
@@ -136,15 +136,15 @@ def test_one_line_removes_every_line_break_kind():
 
 @pytest.mark.parametrize("value", ["a@b.example\nBcc: evil@x.example", "a@b.example, c@d.example", "không có"])
 def test_sender_and_reply_to_must_be_one_address(tmp_path, value):
-    from thidua.errors import ConfigError
-    from thidua.messages import config_mailbox
+    from thidua.base.errors import ConfigError
+    from thidua.delivery.compose import config_mailbox
 
     with pytest.raises(ConfigError, match="phải là một địa chỉ email"):
         config_mailbox(make_config(tmp_path, reply_to=value), "email.reply_to")
 
 
 def test_mailbox_forms(tmp_path):
-    from thidua.messages import config_mailbox
+    from thidua.delivery.compose import config_mailbox
 
     config = make_config(tmp_path, reply_to='"Văn phòng, Hội đồng" <vp@x.example>')
     assert str(config_mailbox(config, "email.reply_to")) == '"Văn phòng, Hội đồng" <vp@x.example>'

@@ -5,8 +5,8 @@ import io
 import pytest
 
 from tests.mailtools import PASSWORD_ENV, SmtpServer, free_port, make_assessment, make_config, make_pdf
-from thidua.ledger import Ledger
-from thidua.mailer import deliver_report, send_command
+from thidua.base.ledger import Ledger
+from thidua.delivery.mailing import deliver_report, send_command
 
 # Implicit TLS is TLS, but aiosmtpd only counts STARTTLS as such for AUTH and warns.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

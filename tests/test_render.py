@@ -10,8 +10,9 @@ import pytest
 
 from tests import pdf_tools
 from tests.assessment_fixture import build_assessment, example_assessment
-from thidua import render, vnformat
-from thidua.config import build_config, load_config, scoring_settings
+from thidua.base import vnformat
+from thidua.base.config import build_config, load_config, scoring_settings
+from thidua.report import pdf as render
 
 ROOT = Path(__file__).resolve().parent.parent
 

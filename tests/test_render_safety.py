@@ -11,10 +11,10 @@ import pytest
 
 from tests import pdf_tools
 from tests.assessment_fixture import ROWS, build_assessment
-from thidua import render
-from thidua.config import build_config, load_config
-from thidua.errors import RenderError
-from thidua.url_fetcher import RefusedURL, TemplatesOnlyFetcher
+from thidua.base.config import build_config, load_config
+from thidua.base.errors import RenderError
+from thidua.report import pdf as render
+from thidua.report.fetcher import RefusedURL, TemplatesOnlyFetcher
 
 ROOT = Path(__file__).resolve().parent.parent
 IMG = '<img src="file:///etc/passwd">'

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from tests.assessment_fixture import build_assessment
-from thidua import charts, render
-from thidua.config import build_config, load_config
-from thidua.report_context import build_context, group_by, records
+from thidua.base.config import build_config, load_config
+from thidua.report import charts
+from thidua.report import pdf as render
+from thidua.report.context import build_context, group_by, records
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -191,8 +192,8 @@ def test_points_follow_the_scoring_precision(config):
 def test_counts_of_a_thousand_or_more_use_thousands_separators(config):
 
     from tests.factories import make_submission
-    from thidua.model import KIND_INCREASE
-    from thidua.scoring import evaluate
+    from thidua.base.model import KIND_INCREASE
+    from thidua.scoring.evaluate import evaluate
 
     rows = [{"code": f"TC{i:04d}", "field": "Kinh tế", "name": f"Tiêu chí {i}", "kind": KIND_INCREASE,
              "plan": 100.0, "actual": 90.0 if i % 3 else 120.0, "max_points": 10.0, "monitor": "Trần Thị Bích"}
@@ -207,8 +208,8 @@ def test_counts_of_a_thousand_or_more_use_thousands_separators(config):
 
 
 def test_council_table_assigns_criteria_as_the_mail_does():
-    from thidua.config import Recipient
-    from thidua.report_context import monitor_groups
+    from thidua.base.config import Recipient
+    from thidua.report.context import monitor_groups
 
     rows = [{"code": "KT01", "monitor": "Trần Thị Bích"}, {"code": "KT02", "monitor": "trần thị  bích; Lê Văn Cường"},
             {"code": "KT03", "monitor": ""}, {"code": "KT04", "monitor": "Lê Văn Cường"}]
@@ -222,8 +223,8 @@ def test_council_table_assigns_criteria_as_the_mail_does():
 def test_key_criteria_wording_on_the_line_without_a_percent_and_nothing_unmet(config):
 
     from tests.factories import make_submission
-    from thidua.model import KIND_INCREASE
-    from thidua.scoring import evaluate
+    from thidua.base.model import KIND_INCREASE
+    from thidua.scoring.evaluate import evaluate
 
     rows = [{"code": "A1", "name": "Doanh thu", "kind": KIND_INCREASE, "plan": 1000.0, "actual": 1100.0, "key": True},
             {"code": "A2", "name": "Hợp tác xã mới", "unit": "hợp tác xã", "kind": KIND_INCREASE, "plan": 0.0,

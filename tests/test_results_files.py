@@ -7,7 +7,9 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.factories import make_submission, seed_rows
-from thidua import results_json, results_xlsx, scoring
+from thidua.report import results_json
+from thidua.report import results_workbook as results_xlsx
+from thidua.scoring import evaluate as scoring
 
 NAN = float("nan")
 

@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 
 from tests.factories import make_submission, seed_rows
-from thidua import explain, model, scoring
+from thidua.base import model
+from thidua.base.resources import bundled_templates
+from thidua.scoring import evaluate as scoring
+from thidua.scoring import explain
 
 NAN = float("nan")
 
@@ -299,8 +302,8 @@ def test_braces_in_labels_are_printed_literally():
 
 
 def test_rounding_helpers_agree_with_vnformat_on_seed_values():
-    from thidua.halfup import round_half_up
-    from thidua.vnformat import round_half_up as scalar
+    from thidua.base.rounding import round_half_up
+    from thidua.base.vnformat import round_half_up as scalar
     values = np.array([123.135, 2.675, 0.125, -0.125, 115.505, 1.005, 8.62, 0.0])
     assert list(round_half_up(values, 2)) == [scalar(v, 2) for v in values]
 
@@ -360,7 +363,7 @@ def test_explanations_come_from_the_configured_templates_and_follow_edits(tmp_pa
     bundled = scoring.evaluate(make_submission(rows), {}).results["explanation"][0]
     assert scoring.evaluate(make_submission(rows), {}, templates_dir=tmp_path).results["explanation"][0]  # falls back
     own = tmp_path / explain.TEMPLATE_NAME
-    shutil.copy(explain.TEMPLATES_DIR / explain.TEMPLATE_NAME, own)
+    shutil.copy(bundled_templates() / explain.TEMPLATE_NAME, own)
     text = own.read_text(encoding="utf-8")
     own.write_text(text.replace("kế hoạch", "KẾ HOẠCH"), encoding="utf-8")
     edited = scoring.evaluate(make_submission(rows), {}, templates_dir=tmp_path).results["explanation"][0]

@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_submission
-from thidua import scoring, vnformat
-from thidua.halfup import round_half_up, vn_numbers
+from thidua.base import vnformat
+from thidua.base.rounding import round_half_up, vn_numbers
+from thidua.scoring import evaluate as scoring
 
 values = st.one_of(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
                    st.integers(-1000, 1000).map(float), st.just(0.0))

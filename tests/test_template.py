@@ -8,9 +8,9 @@ import pytest
 from openpyxl import load_workbook
 
 from tests import workbooks as wb
-from thidua import contract
-from thidua.blank_template import write_template
-from thidua.workbook import read_workbook
+from thidua.intake import contract
+from thidua.intake.reader import read_workbook
+from thidua.intake.template import write_template
 
 
 def test_blank_template_layout(tmp_path):

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from thidua import vnformat
+from thidua.base import vnformat
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua import vnformat
-from thidua.vnnumber import AMBIGUOUS, NOT_A_NUMBER, parse_vn_number
+from thidua.base import vnformat
+from thidua.base.vnnumber import AMBIGUOUS, NOT_A_NUMBER, parse_vn_number
 
 
 @pytest.mark.parametrize(

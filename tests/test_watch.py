@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from tests import workbooks as wb
 from tests.inbox_fakes import ROOT, calls, fake_process, fake_xlsx, make_config, settled, wait_until
-from thidua.ledger import Ledger
+from thidua.base.ledger import Ledger
+from thidua.inbox.watch import StabilityTracker, watch
 from thidua.pipeline import process_workbook
-from thidua.watch import StabilityTracker, watch
 
 
 @contextlib.contextmanager
@@ -140,7 +140,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from tests.inbox_fakes import make_config, slow_process
-from thidua.watch import watch
+from thidua.inbox.watch import watch
 raise SystemExit(watch(make_config(Path({tmp!r})), sys.stdout, process=slow_process))
 """
 

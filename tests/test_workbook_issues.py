@@ -4,9 +4,9 @@ import pytest
 from openpyxl.styles import Border, Side
 
 from tests import workbooks as wb
-from thidua import workbook
-from thidua.issue_catalog import CATALOG
-from thidua.workbook import read_workbook
+from thidua.intake import reader as workbook
+from thidua.intake.issues import CATALOG
+from thidua.intake.reader import read_workbook
 
 
 def _merge_a3_b3(book):

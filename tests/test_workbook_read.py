@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from tests import workbooks as wb
-from thidua import model
-from thidua.workbook import read_workbook
+from thidua.base import model
+from thidua.intake.reader import read_workbook
 
 
 def _one(path):
@@ -169,7 +169,7 @@ def test_percent_formatted_cells_are_read_as_the_officer_sees_them(tmp_path):
 
 
 def test_percent_formats_are_recognised():
-    from thidua.percent_cells import is_percent_format
+    from thidua.intake.percent_cells import is_percent_format
 
     assert is_percent_format("0.00%") and is_percent_format("#,##0.0%;[Red]-0.0%")
     assert not is_percent_format('0.00"%"') and not is_percent_format("0.0\\%")
@@ -177,7 +177,7 @@ def test_percent_formats_are_recognised():
 
 
 def test_percent_cells_found_in_any_attribute_order_and_only_when_filled():
-    from thidua.percent_cells import find_percent_cells
+    from thidua.intake.percent_cells import find_percent_cells
 
     xml = (b'<row r="2"><c r="F2" s="9"><v>0.07</v></c><c s="9" t="n" r="G2"><v>0.0862</v></c>'
            b'<c r="H2" s="9"/><c r="I2" s="3"><v>1</v></c><x:c r="J2" s="12"><x:v>0.5</x:v></x:c></row>')
@@ -187,7 +187,7 @@ def test_percent_cells_found_in_any_attribute_order_and_only_when_filled():
 
 
 def test_percent_styles_come_from_builtin_and_custom_formats():
-    from thidua.percent_cells import percent_styles
+    from thidua.intake.percent_cells import percent_styles
 
     styles = (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
               b'<numFmts count="2"><numFmt numFmtId="164" formatCode="0.0%"/>'

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests import workbooks as wb
-from thidua import xlsx_guard
-from thidua.errors import EXIT_UNREADABLE, UnreadableFileError
-from thidua.issue_catalog import CATALOG
-from thidua.workbook import read_workbook
+from thidua.base.errors import EXIT_UNREADABLE, UnreadableFileError
+from thidua.intake import guard as xlsx_guard
+from thidua.intake.issues import CATALOG
+from thidua.intake.reader import read_workbook
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from thidua import contract, model
-from thidua.blank_template import write_template
+from thidua.base import model
+from thidua.intake import contract
+from thidua.intake.template import write_template
 
 HEADERS = [c.header for c in contract.CRITERIA_SHEET.columns]
 

@@ -9,9 +9,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from thidua.config import Config, scoring_settings
-from thidua.errors import UnreadableFileError
-from thidua.model import Assessment, Issue
+from thidua.base.config import Config, scoring_settings
+from thidua.base.errors import UnreadableFileError
+from thidua.base.model import Assessment, Issue
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def process_workbook(
     output_name: str | None = None,
 ) -> FileOutcome:
     """Read, validate, evaluate and render one workbook; never raises for bad data."""
-    from thidua import workbook
+    from thidua.intake import reader as workbook
 
     started = time.perf_counter()
     stem = output_name or output_stem(source)
@@ -69,19 +69,21 @@ def process_workbook(
     try:
         result = workbook.read_workbook(source)
     except UnreadableFileError as exc:
-        from thidua.annotate import write_unreadable_note
+        from thidua.intake.error_copy import write_unreadable_note
 
         note = write_unreadable_note(source, exc, out_dir / f"{stem}.loi.txt")
         return FileOutcome(source, OUTCOME_UNREADABLE, digest, message=exc.message, outputs=[note],
                            seconds=time.perf_counter() - started)
     if not result.valid or result.submission is None:
-        from thidua.annotate import write_error_copy
+        from thidua.intake.error_copy import write_error_copy
 
         copy = write_error_copy(source, result.issues, out_dir / f"{stem}.loi.xlsx")
         return FileOutcome(source, OUTCOME_ISSUES, digest, issues=result.issues, outputs=[copy],
                            seconds=time.perf_counter() - started)
 
-    from thidua import render, results_xlsx, scoring
+    from thidua.report import pdf as render
+    from thidua.report import results_workbook as results_xlsx
+    from thidua.scoring import evaluate as scoring
 
     submission = result.submission
     submission.source = source
@@ -92,7 +94,7 @@ def process_workbook(
         results_xlsx.write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx"),
     ]
     if write_json:
-        from thidua import results_json
+        from thidua.report import results_json
 
         outputs.append(results_json.write_json(assessment, out_dir / f"{stem}.json"))
     _remove_old_answers(out_dir, stem)

@@ -1,0 +1,101 @@
+"""How outcomes are shown to the person at the terminal (Vietnamese, no tracebacks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, TextIO
+
+from thidua.base.model import Issue
+from thidua.pipeline import OUTCOME_ISSUES, OUTCOME_OK, OUTCOME_UNREADABLE, FileOutcome
+
+if TYPE_CHECKING:
+    from thidua.inbox.dispatcher import Done
+
+
+def format_issue(issue: Issue) -> str:
+    """One line per issue: location, message, code."""
+    return f"{issue.cell}: {issue.message} [{issue.code}]"
+
+
+def print_outcome(outcome: FileOutcome, out: TextIO) -> None:
+    """A short block per file: what was made, or what is wrong and where the error copy is."""
+    name = outcome.source.name
+    if outcome.outcome == OUTCOME_OK:
+        made = ", ".join(str(p) for p in outcome.outputs)
+        seconds = f"{outcome.seconds:.1f}".replace(".", ",")
+        print(f"{name}: đã tạo {made} ({seconds} giây)", file=out)
+        return
+    if outcome.outcome == OUTCOME_ISSUES:
+        print(f"{name}: có {len(outcome.issues)} lỗi dữ liệu:", file=out)
+        for issue in outcome.issues:
+            print("  " + format_issue(issue), file=out)
+    elif outcome.outcome == OUTCOME_UNREADABLE:
+        print(f"{name}: không đọc được tệp: {outcome.message}", file=out)
+    else:
+        print(f"{name}: {outcome.message}", file=out)
+    for path in outcome.outputs:
+        print(f"  Xem: {path}", file=out)
+
+
+OUTCOME_WORDS = {OUTCOME_OK: "xong", OUTCOME_ISSUES: "có lỗi dữ liệu", OUTCOME_UNREADABLE: "không đọc được",
+                 "failed": "lỗi chương trình"}
+
+
+def outcome_word(done: Done) -> str:
+    word = OUTCOME_WORDS.get(done.outcome.outcome, done.outcome.outcome)
+    return f"{word} (đã xử lý trước đó, dùng lại kết quả)" if done.reused else word
+
+
+def _answer(done: Done) -> str:
+    """The file the officer should open: the PDF, or the error copy / note."""
+    outcome = done.outcome
+    path = outcome.pdf or next(iter(outcome.outputs), None)
+    return str(path) if path is not None else ""
+
+
+def print_done(done: Done, out: TextIO) -> None:
+    """A file whose content was processed before: say so and point at the earlier result."""
+    print(f"{done.name}: {outcome_word(done)}: {_answer(done)}", file=out)
+
+
+def format_watch_line(done: Done, when: dt.datetime | None = None) -> str:
+    """Watch mode's one line per file: time, file, outcome, seconds, and what to open."""
+    stamp = (when or dt.datetime.now()).strftime("%H:%M:%S")
+    issues = f", {done.n_issues} lỗi" if done.n_issues else ""
+    seconds = f"{done.seconds:.1f}".replace(".", ",")
+    return f"{stamp}  {done.name}  {outcome_word(done)}{issues}  {seconds} giây  → {_answer(done)}"
+
+
+TABLE_CELLS = 3  # cells named per file in the closing table; the error copy lists them all
+
+
+def print_table(done: list[Done], out: TextIO) -> None:
+    """The closing table of a batch: file, outcome, PDF, issues (plain text when not a terminal)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Đã xử lý {len(done)} tệp", title_justify="left")
+    for header in ("Tệp", "Kết quả", "PDF", "Lỗi"):
+        table.add_column(header, overflow="fold")
+    for item in sorted(done, key=lambda d: d.name.casefold()):
+        outcome = item.outcome
+        if outcome.outcome == OUTCOME_OK:
+            problems = ""
+        elif outcome.outcome == OUTCOME_ISSUES:
+            cells = ", ".join(i.cell for i in outcome.issues[:TABLE_CELLS])  # a reused result knows no cells
+            more = "…" if len(outcome.issues) > TABLE_CELLS else ""
+            where = f" ({cells}{more})" if cells else ""
+            problems = f"{item.n_issues} lỗi{where}, xem {_answer(item)}"
+        else:
+            problems = outcome.message + (f" Xem {_answer(item)}" if _answer(item) else "")
+        table.add_row(item.name, outcome_word(item), str(outcome.pdf or ""), problems)
+    terminal = getattr(out, "isatty", lambda: False)()
+    console = Console(file=out, width=None if terminal else 160, no_color=not terminal, highlight=False)
+    console.print(table)
+
+
+def print_mail(done: Done, out: TextIO, *, quiet: bool) -> None:
+    """What the mailer did with a new report; with --quiet only when someone did not get it."""
+    if done.mail and (not quiet or not done.mail_ok):
+        for line in done.mail:
+            print(line, file=out)

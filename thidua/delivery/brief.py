@@ -1,0 +1,105 @@
+"""What a report's mail needs from an assessment, as plain JSON-able data kept in the ledger."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from thidua.base.model import Assessment
+
+
+def _num(value: Any) -> float | None:
+    """A finite float, or None (NaN and blanks do not survive JSON)."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return str(value)
+
+
+@dataclass(frozen=True)
+class CriterionLine:
+    """One criterion as a mail lists it."""
+
+    code: str
+    name: str
+    unit: str = ""
+    kind: str = ""
+    status: str = ""
+    pct_of_plan: float | None = None
+    plan: float | None = None
+    actual: float | None = None
+    plan_label: str = ""
+    actual_label: str = ""
+    monitor: str = ""
+    data_status: str = ""  # "Ước" / "Sơ bộ" figures are flagged in the mail as in the report
+
+
+@dataclass(frozen=True)
+class ReportBrief:
+    """The facts of one report that mail uses: where, when, overall result, every criterion.
+
+    Stored as JSON in the ledger when a report is dispatched, so `send REPORT.pdf` and
+    `send --pending` rebuild the same messages without re-reading the workbook.
+    """
+
+    province: str
+    year: int
+    cluster: str = ""
+    n_criteria: int = 0
+    n_exceeded: int = 0
+    n_met: int = 0
+    n_not_met: int = 0
+    n_no_data: int = 0
+    max_points: float = 0.0
+    points: float = 0.0
+    bonus: float = 0.0
+    deductions: float = 0.0
+    total: float = 0.0
+    criteria: tuple[CriterionLine, ...] = field(default_factory=tuple)
+
+    @property
+    def n_met_or_exceeded(self) -> int:
+        return self.n_exceeded + self.n_met
+
+    @classmethod
+    def from_assessment(cls, assessment: Assessment) -> ReportBrief:
+        meta, totals = assessment.submission.meta, assessment.totals
+        lines = tuple(
+            CriterionLine(
+                code=_text(row.get("code")), name=_text(row.get("name")), unit=_text(row.get("unit")),
+                kind=_text(row.get("kind")), status=_text(row.get("status")),
+                pct_of_plan=_num(row.get("pct_of_plan")), plan=_num(row.get("plan")),
+                actual=_num(row.get("actual")), plan_label=_text(row.get("plan_label")),
+                actual_label=_text(row.get("actual_label")), monitor=_text(row.get("monitor")),
+                data_status=_text(row.get("data_status")),
+            )
+            for row in assessment.results.to_dict("records")
+        )
+        return cls(
+            province=str(meta.province), year=int(meta.year), cluster=str(meta.cluster or ""),
+            n_criteria=int(totals.n_criteria), n_exceeded=int(totals.n_exceeded), n_met=int(totals.n_met),
+            n_not_met=int(totals.n_not_met), n_no_data=int(totals.n_no_data),
+            max_points=float(totals.max_points), points=float(totals.points), bonus=float(totals.bonus),
+            deductions=float(totals.deductions), total=float(totals.total), criteria=lines,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["criteria"] = [asdict(c) for c in self.criteria]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReportBrief:
+        known = set(cls.__dataclass_fields__) - {"criteria"}
+        line_fields = set(CriterionLine.__dataclass_fields__)
+        lines = tuple(CriterionLine(**{k: v for k, v in c.items() if k in line_fields})
+                      for c in data.get("criteria", []))
+        return cls(**{k: v for k, v in data.items() if k in known}, criteria=lines)

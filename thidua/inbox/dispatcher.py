@@ -1,0 +1,351 @@
+"""Run workbooks through a bounded pool of warm worker processes, with the ledger and the drop folder."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from thidua.base.config import Config
+from thidua.base.fingerprint import settings_fingerprint
+from thidua.base.ledger import FileRecord, Ledger
+from thidua.inbox import folder as inbox
+from thidua.inbox.pool import (
+    OUTCOME_FAILED,
+    InlineExecutor,
+    MailPlan,
+    ProcessFn,
+    WorkResult,
+    make_pool,
+    run_one,
+)
+from thidua.intake.error_copy import write_failure_note
+from thidua.pipeline import OUTCOME_OK, FileOutcome, process_workbook, sha256_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Done:
+    """One file handled: its outcome, whether a recorded result was reused, where the input went."""
+
+    outcome: FileOutcome
+    name: str
+    reused: bool = False
+    moved_to: Path | None = None
+    seconds: float = 0.0
+    mail: list[str] = field(default_factory=list)  # the mailer's lines for the person
+    mail_ok: bool = True
+    recorded_issues: int = 0  # a reused result only knows how many issues there were
+
+    @property
+    def n_issues(self) -> int:
+        return len(self.outcome.issues) or self.recorded_issues
+
+
+@dataclass
+class _Job:
+    name: str
+    path: Path
+    sha256: str
+    claim: inbox.Claim | None
+    file_id: int = 0
+    stem: str = ""
+    started: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True)
+class _Held:
+    item: Path | inbox.Claim
+
+
+def default_workers(config: Config) -> int:
+    return int(config["inbox.workers"]) or os.cpu_count() or 1
+
+
+def _still_valid(record: FileRecord, stem: str) -> bool:
+    """Reusable when every output is named after this file and is, byte for byte, what was made then
+    (a later workbook of the same name may have overwritten it)."""
+    if not record.outputs or len(record.output_hashes) != len(record.outputs):
+        return False
+    for name in record.outputs:
+        path = Path(name)
+        if not path.name.startswith(stem + ".") or record.output_hashes.get(name) != _hash_or_none(path):
+            return False
+    return True
+
+
+def _hash_or_none(path: Path) -> str | None:
+    try:
+        return sha256_of(path)
+    except OSError:
+        return None
+
+
+class Dispatcher:
+    """Claims files, hands them to the pool, and on completion records, delivers and moves them.
+
+    Everything but the processing itself happens in the calling thread, so the ledger is written by one
+    connection per run and the working folder is only touched here.
+    """
+
+    def __init__(self, config: Config, *, process: ProcessFn = process_workbook, workers: int | None = None,
+                 force: bool = False, write_json: bool = False, claim: bool = True, warm_render: bool = False,
+                 mail: MailPlan | None = None, inline: bool = False, one_pass: bool = True) -> None:
+        self.config = config
+        self.inline = inline  # one file from the command line: no worker start-up, no pickling
+        self.process = process
+        self.workers = max(1, workers or default_workers(config))
+        self.force, self.write_json, self.claim, self.mail = force, write_json, claim, mail
+        self.warm_render = warm_render
+        self.queue: deque[Path | inbox.Claim] = deque()
+        self.running: dict[cf.Future[WorkResult], _Job] = {}
+        self.ledger: Ledger | None = None
+        self.pool: cf.Executor | None = None
+        # output stem (case-folded) → content digest: for one pass over a folder, every file of the pass;
+        # for watch mode (not one_pass), files in progress only, so a later corrected drop replaces its report
+        self._stems: dict[str, str] = {}
+        self.one_pass = one_pass
+        self._lock_cm: object | None = None
+
+    # --- life cycle ------------------------------------------------------------------------------
+    def __enter__(self) -> Dispatcher:
+        if self.claim:
+            self._lock_cm = inbox.locked(self.config.input_dir)
+            self._lock_cm.__enter__()  # type: ignore[attr-defined]
+        self.ledger = Ledger(self.config.path("ledger.path"))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(wait=exc[0] is None)
+
+    def _pool(self) -> cf.Executor:
+        if self.pool is None:
+            self.pool = InlineExecutor() if self.inline else make_pool(
+                self.workers, warm_render=self.warm_render, templates_dir=self.config.templates_dir)
+        return self.pool
+
+    def start_pool(self) -> None:
+        """Start the workers now (watch mode), so the first file does not pay for their start-up."""
+        pool = self._pool()
+        for fut in [pool.submit(os.getpid) for _ in range(self.workers)]:
+            fut.result()
+
+    def drop_queue(self) -> None:
+        """Forget files not started yet: unclaimed ones stay in input/, claimed ones go back there."""
+        while self.queue:
+            item = self.queue.popleft()
+            if isinstance(item, inbox.Claim):
+                inbox.release(item)
+
+    def abort(self) -> None:
+        """Hard stop (second Ctrl+C): kill the workers and give every file in progress back to input/."""
+        self.drop_queue()
+        if self.pool is not None:
+            terminate = getattr(self.pool, "terminate_workers", None)  # public from Python 3.14
+            if terminate is not None:
+                terminate()
+            else:  # Python 3.11-3.13 have no public way to stop a busy worker
+                for proc in list(getattr(self.pool, "_processes", {}).values()):
+                    proc.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        for job in self.running.values():
+            self._give_back(job)
+            log.warning("%s given back to the drop folder unprocessed", job.name)
+        self.running.clear()
+
+    def close(self, *, wait: bool = True) -> None:
+        """Stop: finish files in progress (or give them back when not `wait`); queued ones stay in input/."""
+        if not wait:
+            self.abort()
+        self.drop_queue()
+        while self.running:
+            self.collect(timeout=None)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+        if self.ledger is not None:
+            self.ledger.close()
+            self.ledger = None
+        if self._lock_cm is not None:
+            self._lock_cm.__exit__(None, None, None)  # type: ignore[attr-defined]
+            self._lock_cm = None
+
+    # --- feeding ---------------------------------------------------------------------------------
+    def recover(self) -> int:
+        """Queue files a crashed run had claimed; their half-finished ledger rows are abandoned."""
+        assert self.ledger is not None
+        for row in self.ledger.unfinished():
+            self.ledger.abandon(row.id)
+            log.warning("run interrupted earlier while processing %s; it will be processed again", row.name)
+        found = inbox.unclaimed(self.config.input_dir) if self.claim else []
+        self.queue.extend(found)
+        return len(found)
+
+    def add(self, path: Path) -> None:
+        """Queue a file once (watch mode may report a waiting file again)."""
+        if path not in self.queue:
+            self.queue.append(path)
+
+    @property
+    def idle(self) -> bool:
+        return not self.queue and not self.running
+
+    def pump(self) -> list[Done]:
+        """Start queued files while a worker is free; reused results come back at once."""
+        done: list[Done] = []
+        held: list[Path | inbox.Claim] = []
+        while self.queue and len(self.running) < self.workers:
+            item = self.queue.popleft()
+            result = self._start(item)
+            if isinstance(result, _Held):
+                held.append(result.item)
+            elif isinstance(result, Done):
+                done.append(result)
+        self.queue.extendleft(reversed(held))
+        return done
+
+    def _start(self, item: Path | inbox.Claim) -> Done | _Held | None:
+        assert self.ledger is not None
+        if isinstance(item, inbox.Claim):
+            claimed: inbox.Claim | None = item
+        elif self.claim:
+            try:
+                claimed = inbox.claim(item, self.config.input_dir)
+            except OSError as exc:  # no permission to move it: leave it, say so, keep serving the rest
+                log.error("cannot take %s out of the drop folder: %s", item.name, exc)
+                return None
+            if claimed is None:
+                log.info("%s vanished before it could be claimed", item.name)
+                return None
+        else:
+            claimed = None
+        path = claimed.path if claimed else Path(item)  # type: ignore[arg-type]
+        name = path.name
+        try:
+            digest = sha256_of(path)
+        except OSError as exc:
+            log.warning("cannot read %s: %s", name, exc)
+            return None
+        if not self.force and any(job.sha256 == digest for job in self.running.values()):
+            return _Held(claimed or path)  # same content in progress: reuse its result when done
+        stem = self._stem(name, digest)
+        fingerprint = self._fingerprint()
+        if not self.force:
+            reused = self._reuse(digest, name, claimed, stem, fingerprint)
+            if reused is not None:
+                self._release(stem)
+                return reused
+        job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name, fingerprint), stem)
+        args = (run_one, self.process, path, self.config, self.write_json, stem, self.mail)
+        try:
+            future = self._pool().submit(*args)
+        except cf.process.BrokenProcessPool:  # a worker died earlier (killed, out of memory): new pool
+            log.warning("worker pool broken; starting new workers")
+            self.pool.shutdown(wait=False)  # type: ignore[union-attr]
+            self.pool = None
+            try:
+                future = self._pool().submit(*args)
+            except BaseException:
+                self._give_back(job)
+                raise
+        self.running[future] = job
+        return None
+
+    def _stem(self, name: str, digest: str) -> str:
+        """Outputs are named after the file; two different workbooks of one pass that would share a name
+        ("a.xlsx" and "a.XLSX") get "a" and "a (2)", so neither report overwrites the other."""
+        base = inbox.result_stem(name)
+        stem, n = base, 1
+        while self._stems.setdefault(stem.casefold(), digest) != digest:
+            n += 1
+            stem = f"{base} ({n})"
+        return stem
+
+    def _release(self, stem: str) -> None:
+        """Watch mode: a name is free again once no file of that name is in progress."""
+        if not self.one_pass and not any(j.stem.casefold() == stem.casefold() for j in self.running.values()):
+            self._stems.pop(stem.casefold(), None)
+
+    def _fingerprint(self) -> str:
+        """Settings and templates now (re-read per file: watch mode runs while officers edit them)."""
+        return settings_fingerprint(self.config)
+
+    def _reuse(self, digest: str, name: str, claimed: inbox.Claim | None, stem: str,
+               fingerprint: str) -> Done | None:
+        """The earlier result of this content, if it can stand for this file as it is on disk now."""
+        assert self.ledger is not None
+        record = self.ledger.find_done(digest, fingerprint)
+        if record is None or not _still_valid(record, stem):
+            return None
+        if self.write_json and record.outcome == OUTCOME_OK and not any(p.endswith(".json") for p in record.outputs):
+            return None  # asked for more than was made then: process again
+        outputs = [Path(p) for p in record.outputs]
+        outcome = FileOutcome(claimed.path if claimed else Path(name), record.outcome, digest, outputs=outputs,
+                              message=record.message)
+        log.info("%s: same content as %s, already processed; reusing its result", name, record.name)
+        self.ledger.record_reuse(name, record)
+        moved = self._settle(claimed, record.outcome) if claimed else None
+        return Done(outcome, name, reused=True, moved_to=moved, recorded_issues=record.n_issues)
+
+    # --- completion ------------------------------------------------------------------------------
+    def collect(self, timeout: float | None = None) -> list[Done]:
+        """Finish the files whose processing ended (waiting up to `timeout` seconds for one)."""
+        if not self.running:
+            return []
+        finished, _ = cf.wait(list(self.running), timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        return [self._finish(future) for future in finished]
+
+    def _finish(self, future: cf.Future[WorkResult]) -> Done:
+        job = self.running.pop(future)
+        try:
+            result = future.result()
+        except Exception as exc:  # the worker process died (killed, out of memory)
+            log.error("worker died while processing %s: %s", job.name, exc)
+            result = WorkResult(FileOutcome(job.path, OUTCOME_FAILED, job.sha256,
+                                            message=f"Tiến trình xử lý bị dừng đột ngột ({type(exc).__name__})."))
+            note = self.config.output_dir / f"{job.stem}.loi.txt"
+            try:  # the file may be what killed it (a bomb): answer it, never retry it in a loop
+                result.outcome.outputs.append(write_failure_note(job.path, exc, note))
+            except OSError:
+                log.exception("could not write the failure note for %s", job.name)
+        outcome = result.outcome
+        outcome.sha256 = outcome.sha256 or job.sha256
+        self._release(job.stem)
+        self._record(job, outcome)
+        moved = self._settle(job.claim, outcome.outcome) if job.claim else None
+        return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started,
+                    mail=result.mail, mail_ok=result.mail_ok)
+
+    def _record(self, job: _Job, outcome: FileOutcome) -> None:
+        assert self.ledger is not None
+        meta = outcome.assessment.submission.meta if outcome.assessment is not None else None
+        if outcome.assessment is not None and meta is not None:
+            rows = outcome.assessment.results.to_dict("records")
+            self.ledger.record_results(job.file_id, meta.province, meta.year, rows)
+        hashes = {str(p): sha256_of(p) for p in outcome.outputs if Path(p).is_file()}
+        self.ledger.finish_file(job.file_id, outcome.outcome, [str(p) for p in outcome.outputs],
+                                message=outcome.message, n_issues=len(outcome.issues),
+                                province=meta.province if meta else None, year=meta.year if meta else None,
+                                output_hashes=hashes)
+
+    def _settle(self, claimed: inbox.Claim | None, outcome: str) -> Path | None:
+        if claimed is None:
+            return None
+        sub = self.config["inbox.done_dir"] if outcome == OUTCOME_OK else self.config["inbox.failed_dir"]
+        try:
+            return inbox.settle(claimed, self.config.input_dir / sub)
+        except OSError as exc:  # it stays in the working folder; the next start settles it (ledger: done)
+            log.error("cannot move %s to %s: %s", claimed.name, sub, exc)
+            return None
+
+    def _give_back(self, job: _Job) -> None:
+        assert self.ledger is not None
+        self.ledger.abandon(job.file_id)
+        if job.claim is not None:
+            inbox.release(job.claim)

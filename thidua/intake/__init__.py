@@ -1,0 +1,1 @@
+"""From the officer's workbook to a validated submission: contract, issue catalog, byte guard, reader, template."""

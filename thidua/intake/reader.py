@@ -1,0 +1,283 @@
+"""Read a filled workbook into a Submission, collecting every cell-located issue in one pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import python_calamine
+
+from thidua.base import model
+from thidua.base.cellref import column_number
+from thidua.base.errors import UnreadableFileError
+from thidua.base.model import Issue
+from thidua.base.textfold import LabelMatcher, fold
+from thidua.intake import contract
+from thidua.intake.guard import WorkbookScan, inspect_workbook
+from thidua.intake.issues import make_issue, message
+from thidua.intake.table import Grid, Table, is_blank, locate_table, show
+
+KIND_MATCHER = LabelMatcher(contract.KIND_LABELS)
+PASS_FAIL_MATCHER = LabelMatcher({k: k for k in contract.PASS_FAIL_VALUES})
+GRADE_MATCHER = LabelMatcher([(g, g) for g in model.GRADE_LEVELS]
+                             + list(contract.GRADE_ABBREVIATIONS.items()))
+STATUS_MATCHER = LabelMatcher({s: s for s in model.DATA_STATUSES})
+INFO_MATCHER = LabelMatcher({r.label: r.key for r in contract.INFO_ROWS})
+FLAG_MATCHER = LabelMatcher({w: "x" for w in contract.FLAG_WORDS})
+KINDS_TEXT = ", ".join(contract.KIND_LABELS)
+GRADES_TEXT = ", ".join(model.GRADE_LEVELS)
+_DATE_PATTERNS = (
+    (re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"), (3, 2, 1)),
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), (1, 2, 3)),
+    (re.compile(r"^ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})$"), (3, 2, 1)),
+)
+YEAR_RANGE = (2000, 2100)
+MAX_ISSUES = 1000  # beyond this a file is clearly not filled as the template asks; memory stays bounded
+
+
+class _CappedIssues(list):
+    """A list of issues that stops growing at MAX_ISSUES (and remembers that it did)."""
+
+    overflow = False
+
+    def append(self, issue: Issue) -> None:
+        if len(self) < MAX_ISSUES:
+            super().append(issue)
+        else:
+            self.overflow = True
+
+
+def _load_grid(book: python_calamine.CalamineWorkbook, name: str, scan: WorkbookScan) -> Grid:
+    sheet = book.get_sheet_by_name(name)
+    merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
+    sheet_scan = scan.sheets.get(name)
+    formulas = sheet_scan.formulas_without_value if sheet_scan else {}
+    percent = sheet_scan.percent_cells if sheet_scan else set()
+    errors = sheet_scan.error_cells if sheet_scan else {}
+    return Grid(name, sheet.to_python(skip_empty_area=False), merged, formulas, percent, errors)
+
+
+def _find_sheet(names: list[str], wanted: str) -> str | None:
+    return LabelMatcher({n: n for n in names}).match(wanted)
+
+
+# --- Thông tin --------------------------------------------------------------------------------------
+
+def _parse_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = fold(value)
+    for pattern, (y, m, d) in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return dt.date(int(match.group(y)), int(match.group(m)), int(match.group(d)))
+            except ValueError:
+                return None
+    return None
+
+
+def _parse_year(value: object) -> int | None:
+    numeric = isinstance(value, float | int) and not isinstance(value, bool) and float(value).is_integer()
+    if not (numeric or (isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()))):
+        return None
+    year = int(value)  # type: ignore[arg-type]
+    return year if YEAR_RANGE[0] <= year <= YEAR_RANGE[1] else None
+
+
+def _recipients(value: str) -> list[str]:
+    lines = (line.strip().lstrip("-–•+*").strip().rstrip(";,").strip() for line in value.splitlines())
+    return [line for line in lines if line]
+
+
+def _read_info(grid: Grid, issues: list[Issue]) -> model.ReportMeta:
+    meta = model.ReportMeta(province="", year=0)
+    table = locate_table(grid, contract.INFO_SHEET, issues)
+    if table is None or "value" not in table.columns:
+        return meta
+    seen: set[str] = set()
+    for row in table.data_rows:
+        key = INFO_MATCHER.match(show(table.raw(row, "label")))
+        if key is None or key in seen:
+            continue
+        seen.add(key)
+        info = next(r for r in contract.INFO_ROWS if r.key == key)
+        value, where = table.raw(row, "value"), table.where(row, "value")
+        if is_blank(value):
+            cell = (row, table.columns.get("value", 0))
+            formula, error = grid.formulas.get(cell), grid.errors.get(cell)
+            if error is not None:  # shows "#N/A" to the officer, reads as "" here
+                issues.append(make_issue("error-value", grid.name, where, error, column=info.label))
+            elif formula is not None:
+                issues.append(make_issue("formula-without-value", grid.name, where, formula))
+            elif info.required:
+                issues.append(make_issue("missing-value", grid.name, where, column=info.label,
+                                         expected=info.help))
+            continue
+        if info.type == contract.YEAR:
+            year = _parse_year(value)
+            if year is None:
+                issues.append(make_issue("bad-year", grid.name, where, show(value)))
+            meta.year = year or 0
+        elif info.type == contract.DATE:
+            meta.report_date = _parse_date(value)
+            if meta.report_date is None:
+                issues.append(make_issue("bad-date", grid.name, where, show(value), column=info.label))
+        elif info.type == contract.LINES:
+            meta.recipients = _recipients(show(value))
+        else:
+            setattr(meta, key, show(value))
+    for info in contract.INFO_ROWS:
+        if info.required and info.key not in seen:
+            issues.append(make_issue("missing-info", grid.name, grid.name, column=info.label, expected=info.help))
+    return meta
+
+
+# --- Tiêu chí ---------------------------------------------------------------------------------------
+
+def _target(table: Table, row: int, key: str, kind: str | None, required: bool) -> tuple[float, str]:
+    """A plan/actual/previous cell read according to the criterion's kind: (value, label)."""
+    missing = "missing-plan" if required else ""
+    if kind == model.KIND_PASS_FAIL:
+        label = table.choice(row, key, PASS_FAIL_MATCHER, "invalid-pass-fail", "Đạt hoặc Không đạt", missing)
+        return (contract.PASS_FAIL_VALUES[label], label) if label else (math.nan, "")
+    if kind == model.KIND_GRADE:
+        label = table.choice(row, key, GRADE_MATCHER, "invalid-grade", GRADES_TEXT, missing)
+        return (float(model.GRADE_LEVELS[label]), label) if label else (math.nan, "")
+    if kind is None:  # unknown kind: only check presence
+        if required and is_blank(table.raw(row, key)):
+            table.number(row, key, missing_code=missing, expected="theo loại chỉ tiêu")
+        return math.nan, ""
+    return table.number(row, key, missing_code=missing, expected="một số, ví dụ 7,0 hoặc 6.819,5"), ""
+
+
+def _read_criteria(grid: Grid, issues: list[Issue]) -> pd.DataFrame | None:
+    table = locate_table(grid, contract.CRITERIA_SHEET, issues)
+    if table is None:
+        return None
+    if not table.data_rows:
+        issues.append(make_issue("no-criteria", grid.name, grid.name, row=table.header_row + 1))
+        return None
+    out: dict[str, list[object]] = {c: [] for c in model.CRITERIA_COLUMNS}
+    first_row_of: dict[str, int] = {}
+    for row in table.data_rows:
+        code = table.text(row, "code")
+        if code:
+            folded = fold(code)
+            if folded in first_row_of:
+                issues.append(make_issue("duplicate-code", grid.name, table.where(row, "code"), code,
+                                         first=first_row_of[folded]))
+            else:
+                first_row_of[folded] = row
+        kind = table.choice(row, "kind", KIND_MATCHER, "unknown-kind", KINDS_TEXT, "missing-value",
+                            missing_expected=f"một trong: {KINDS_TEXT}.")
+        plan, plan_label = _target(table, row, "plan", kind, True)
+        actual, actual_label = _target(table, row, "actual", kind, False)
+        previous, _ = _target(table, row, "previous", kind, False)
+        points = table.number(row, "max_points", missing_code="missing-value",
+                              expected=contract.CRITERIA_SHEET.column("max_points").help)
+        if points < 0:
+            issues.append(make_issue("out-of-range", grid.name, table.where(row, "max_points"), show(points),
+                                     column="Điểm chuẩn", expected="một số không âm"))
+        flag = table.choice(row, "key", FLAG_MATCHER, "invalid-flag", "x")
+        status = table.choice(row, "data_status", STATUS_MATCHER, "invalid-status",
+                              ", ".join(model.DATA_STATUSES))
+        values = (row, code, table.text(row, "field"), table.text(row, "name"), table.text(row, "unit"),
+                  kind or "", plan, actual, previous, plan_label, actual_label, points, flag is not None,
+                  status or contract.DEFAULT_STATUS, table.text(row, "agency"), table.text(row, "monitor"),
+                  table.text(row, "note"))
+        for column, value in zip(model.CRITERIA_COLUMNS, values, strict=True):
+            out[column].append(value)
+    frame = pd.DataFrame(out, columns=list(model.CRITERIA_COLUMNS))
+    frame["row"] = frame["row"].astype("int64")
+    frame["key"] = frame["key"].astype(bool)
+    return frame
+
+
+# --- Điểm trừ ---------------------------------------------------------------------------------------
+
+def _empty_deductions() -> pd.DataFrame:
+    return pd.DataFrame({"row": pd.Series([], dtype="int64"), "content": pd.Series([], dtype="str"),
+                         "points": pd.Series([], dtype="float64"), "note": pd.Series([], dtype="str")},
+                        columns=list(model.DEDUCTION_COLUMNS))
+
+
+def _read_deductions(grid: Grid | None, issues: list[Issue]) -> pd.DataFrame:
+    if grid is None or not any(any(not is_blank(v) for v in r) for r in grid.rows):
+        return _empty_deductions()
+    table = locate_table(grid, contract.DEDUCTIONS_SHEET, issues)
+    if table is None or not table.data_rows:
+        return _empty_deductions()
+    rows = []
+    for row in table.data_rows:
+        points = table.number(row, "points", missing_code="missing-value",
+                              expected=contract.DEDUCTIONS_SHEET.column("points").help)
+        if points < 0:
+            issues.append(make_issue("out-of-range", grid.name, table.where(row, "points"), show(points),
+                                     column="Điểm trừ", expected="một số không âm"))
+        rows.append((row, table.text(row, "content"), points, table.text(row, "note")))
+    frame = pd.DataFrame(rows, columns=list(model.DEDUCTION_COLUMNS))
+    frame["row"] = frame["row"].astype("int64")
+    return frame
+
+
+# --- the workbook -----------------------------------------------------------------------------------
+
+_SHEET_ORDER = {name: i for i, name in enumerate(
+    (contract.SHEET_INFO, contract.SHEET_CRITERIA, contract.SHEET_DEDUCTIONS))}
+_CELL = re.compile(r"!([A-Z]+)(\d+)")
+
+
+def _issue_order(issue: Issue) -> tuple[int, int, int]:
+    """Sheet by sheet; sheet-level issues first, then by row and column (stable within a cell)."""
+    match = _CELL.search(issue.cell)
+    row, col = (int(match.group(2)), column_number(match.group(1))) if match else (0, 0)
+    return _SHEET_ORDER.get(issue.sheet, 9), row, col
+
+
+def _open(path: Path) -> python_calamine.CalamineWorkbook:
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.CalamineError as exc:
+        raise UnreadableFileError(message("unreadable-file", value=type(exc).__name__), code="unreadable-file") from exc
+
+
+def read_workbook(path: Path) -> model.ReadResult:
+    """Check, read and validate a filled template; `submission` is None when there is any issue.
+
+    Raises UnreadableFileError for files that are not safe, sane .xlsx workbooks (see xlsx_guard).
+    """
+    path = Path(path)
+    scan = inspect_workbook(path)
+    book = _open(path)
+    try:
+        names = list(book.sheet_names)
+        issues = _CappedIssues()
+        grids: dict[str, Grid | None] = {}
+        for sheet in (contract.INFO_SHEET, contract.CRITERIA_SHEET, contract.DEDUCTIONS_SHEET):
+            actual = _find_sheet(names, sheet.name)
+            if actual is None and sheet.required:
+                issues.append(make_issue("missing-sheet", sheet.name, sheet.name))
+            grids[sheet.name] = _load_grid(book, actual, scan) if actual is not None else None
+    except (python_calamine.CalamineError, ValueError, OverflowError) as exc:
+        raise UnreadableFileError(message("unreadable-file", value=type(exc).__name__), code="unreadable-file") from exc
+    finally:
+        book.close()
+    info, criteria_grid = grids[contract.SHEET_INFO], grids[contract.SHEET_CRITERIA]
+    meta = _read_info(info, issues) if info is not None else model.ReportMeta(province="", year=0)
+    criteria = _read_criteria(criteria_grid, issues) if criteria_grid is not None else None
+    deductions = _read_deductions(grids[contract.SHEET_DEDUCTIONS], issues)
+    if issues or criteria is None:
+        ordered = sorted(issues, key=_issue_order)
+        if issues.overflow:
+            ordered.append(make_issue("too-many-issues", "", "Tệp", MAX_ISSUES))
+        return model.ReadResult(None, ordered)
+    return model.ReadResult(model.Submission(meta, criteria, deductions, source=path), [])
+

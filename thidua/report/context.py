@@ -1,0 +1,125 @@
+"""Shape an Assessment into plain template data: records, groupings, charts; no wording here."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from thidua.base.config import Config, Recipient
+from thidua.base.model import (
+    KIND_DECREASE,
+    KIND_INCREASE,
+    STATUS_EXCEEDED,
+    STATUS_MET,
+    STATUS_NO_DATA,
+    STATUS_NOT_MET,
+    Assessment,
+)
+from thidua.delivery.recipients import monitor_names, name_key
+from thidua.report import charts
+
+
+def _clean(value: Any) -> Any:
+    """NaN/NaT/numpy scalars → None or plain Python, so templates can test `is none`."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataFrame rows as dicts of plain Python values."""
+    cols = list(frame.columns)
+    return [{c: _clean(v) for c, v in zip(cols, row, strict=True)} for row in frame.itertuples(index=False)]
+
+
+def group_by(rows: Iterable[Mapping[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Group rows by `key`, in order of first appearance (Jinja's groupby sorts alphabetically)."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(str(r.get(key) or "").strip(), []).append(r)
+    return [{"name": k, "rows": v} for k, v in groups.items()]
+
+
+def monitor_groups(rows: list[dict[str, Any]], book: list[Recipient]) -> list[dict[str, Any]]:
+    """Council members and their criteria exactly as the mail assigns them: names in the workbook's
+    "Thành viên HĐ theo dõi" cells (several per cell allowed, matched tolerantly) plus the codes each
+    member has in [[email.recipients]]; members in order of first appearance, criteria in workbook order."""
+    position = {r["code"]: i for i, r in enumerate(rows)}
+    groups: dict[str, dict[str, Any]] = {}
+
+    def add(name: str, row: dict[str, Any]) -> None:
+        group = groups.setdefault(name_key(name), {"name": " ".join(name.split()), "rows": [], "codes": set()})
+        if row["code"] not in group["codes"]:
+            group["codes"].add(row["code"])
+            group["rows"].append(row)
+
+    for row in rows:
+        for person in monitor_names(str(row.get("monitor") or "")):
+            add(person, row)
+    by_code = {r["code"]: r for r in rows}
+    for member in book:
+        for code in member.criteria:
+            if code in by_code:
+                add(member.name, by_code[code])
+    for group in groups.values():
+        group["rows"].sort(key=lambda r: position[r["code"]])
+    return [{"name": g["name"], "rows": g["rows"]} for g in groups.values()]
+
+
+def build_context(assessment: Assessment, config: Config) -> dict[str, Any]:
+    """Everything the templates read; values are data, the wording stays in the templates."""
+    sub = assessment.submission
+    meta = sub.meta
+    rows = records(assessment.results)
+    for r in rows:
+        r["met"] = r["status"] in (STATUS_MET, STATUS_EXCEEDED)
+    fields = records(assessment.by_field)
+    by_name = {f["field"]: f for f in fields}
+    field_groups = group_by(rows, "field")
+    # STT counts down the annex, which lists criteria field by field (fields may interleave in the workbook)
+    for i, r in enumerate((r for g in field_groups for r in g["rows"]), start=1):
+        r["stt"] = i
+    for g in field_groups:
+        g["totals"] = by_name.get(g["name"], {})
+    settings = dict(assessment.settings or {})
+    bonus_line = float(settings.get("bonus_line_pct", config["scoring.bonus_line_pct"]))
+    annex_max = int(config["report.annex_max_rows"])
+    deductions = records(sub.deductions) if sub.deductions is not None else []
+    unmet = [r for r in rows if r["status"] == STATUS_NOT_MET]
+    return {
+        "meta": meta,
+        "year": meta.year,
+        "totals": assessment.totals,
+        "settings": settings,
+        "bonus_line": bonus_line,
+        "points_precision": int(settings.get("points_precision", config["scoring.points_precision"])),
+        "rows": rows,
+        "fields": fields,
+        "field_groups": field_groups,
+        "key_rows": [r for r in rows if r["key"]],
+        # the +10% bonus applies to figures only: grade and pass/fail key criteria are not pushed "past plan"
+        "bonus_rows": [r for r in rows if r["key"] and r["kind"] in (KIND_INCREASE, KIND_DECREASE)],
+        "met_rows": [r for r in rows if r["met"]],
+        "unmet_rows": unmet,
+        "no_data_rows": [r for r in rows if r["status"] == STATUS_NO_DATA],
+        "unmet_by_agency": group_by(unmet, "agency"),
+        "monitors": monitor_groups(rows, config.recipients),
+        "deductions": deductions,
+        "legal_basis": config.legal_basis(meta.year),
+        "annex_full": len(rows) <= annex_max,
+        "annex_max_rows": annex_max,
+        "flagged": [r for r in rows if r["data_status"] in ("Ước", "Sơ bộ")],
+        "percent_chart": charts.percent_chart(rows, bonus_line),
+        "field_chart": charts.field_chart(fields),
+        "source_name": sub.source.name if sub.source else "",
+        "sha256": sub.sha256,
+        "status": {"exceeded": STATUS_EXCEEDED, "met": STATUS_MET, "not_met": STATUS_NOT_MET,
+                   "no_data": STATUS_NO_DATA},
+    }

@@ -1,0 +1,214 @@
+"""Write the assessment as <name>.ket-qua.xlsx: criteria colour-coded by status, plus a totals sheet."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from thidua.base import model
+from thidua.base.atomic import atomic_path
+from thidua.scoring.evaluate import RULES
+
+SHEET_RESULTS = "Kết quả"
+SHEET_TOTALS = "Tổng hợp"
+
+# Row fill per status: the officer scans colours before numbers.
+STATUS_FILLS = {
+    model.STATUS_EXCEEDED: "A9D08E",  # green
+    model.STATUS_MET: "E2EFDA",  # light green
+    model.STATUS_NOT_MET: "F8CBAD",  # red/pink
+    model.STATUS_NO_DATA: "D9D9D9",  # grey
+}
+KIND_LABELS = {model.KIND_INCREASE: "Tăng là tốt", model.KIND_DECREASE: "Giảm là tốt",
+               model.KIND_PASS_FAIL: "Đạt/Không đạt", model.KIND_GRADE: "Xếp loại"}
+NUMBER_FORMAT = "#,##0.00"
+_LEVEL_NAMES = {level: name for name, level in model.GRADE_LEVELS.items()}
+_HEADER_FILL = PatternFill("solid", fgColor="BDD7EE")
+_BOLD = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+
+
+def _clean(value: Any) -> Any:
+    """openpyxl cell value: NaN/None → empty, numpy scalars → Python."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _shown(row: dict[str, Any], which: str) -> Any:
+    """Plan/actual as the officer reads them: labels for pass/fail and grades, numbers otherwise."""
+    value = _clean(row[which])
+    label = str(row.get(f"{which}_label") or "").strip()
+    if row["kind"] == model.KIND_PASS_FAIL:
+        return label or {1.0: "Đạt", 0.0: "Không đạt"}.get(value, value)
+    if row["kind"] == model.KIND_GRADE:
+        return label or _LEVEL_NAMES.get(value, value)
+    return value
+
+
+def _numeric_only(value: Any, row: dict[str, Any]) -> Any:
+    """Gaps exist for numbers only: a pass/fail or grade criterion leaves the cell empty."""
+    return value if row["kind"] in (model.KIND_INCREASE, model.KIND_DECREASE) else None
+
+
+def _rule_text(code: Any) -> str:
+    """The rule in the officer's words (docs/scoring.md has the codes)."""
+    return RULES.get(str(code), str(code))
+
+
+Column = tuple[str, Callable[[dict[str, Any]], Any], str | None, int]
+# Long texts wrap inside their column instead of running over the next ones.
+WRAPPED = ("Lĩnh vực", "Tiêu chí", "Giải thích", "Quy tắc", "Cơ quan chủ trì", "Thành viên HĐ theo dõi",
+           "Nguyên nhân, ghi chú")
+
+# (header, value from a results row, number format, width): one table drives the sheet.
+COLUMNS: tuple[Column, ...] = (
+    ("STT", lambda r: r["_n"], None, 5),
+    ("Mã", lambda r: r["code"], None, 8),
+    ("Lĩnh vực", lambda r: r["field"], None, 22),
+    ("Tiêu chí", lambda r: r["name"], None, 45),
+    ("ĐVT", lambda r: r["unit"], None, 10),
+    ("Loại chỉ tiêu", lambda r: KIND_LABELS.get(r["kind"], r["kind"]), None, 13),
+    ("Trọng tâm", lambda r: "x" if r["key"] else "", None, 9),
+    ("Kế hoạch", lambda r: _shown(r, "plan"), NUMBER_FORMAT, 14),
+    ("Thực hiện", lambda r: _shown(r, "actual"), NUMBER_FORMAT, 14),
+    ("Tình trạng số liệu", lambda r: r["data_status"], None, 12),
+    ("Cùng kỳ năm trước", lambda r: _shown(r, "previous"), NUMBER_FORMAT, 14),
+    ("% so kế hoạch", lambda r: r["pct_of_plan"], NUMBER_FORMAT, 11),
+    ("Đánh giá", lambda r: r["status"], None, 13),
+    ("Điểm chuẩn", lambda r: r["max_points"], NUMBER_FORMAT, 10),
+    ("Điểm", lambda r: r["points"], NUMBER_FORMAT, 10),
+    ("Điểm thưởng", lambda r: r["bonus"], NUMBER_FORMAT, 10),
+    ("So cùng kỳ (tăng/giảm)", lambda r: r["yoy_change"], NUMBER_FORMAT, 12),
+    ("So cùng kỳ (%)", lambda r: r["yoy_pct"], NUMBER_FORMAT, 11),
+    ("Còn thiếu so kế hoạch", lambda r: _numeric_only(r["gap_to_plan"], r), NUMBER_FORMAT, 13),
+    ("Còn thiếu để được thưởng", lambda r: r["gap_to_bonus"], NUMBER_FORMAT, 13),
+    ("Giải thích", lambda r: r["explanation"], None, 70),
+    ("Quy tắc", lambda r: _rule_text(r["rule"]), None, 40),
+    ("Cơ quan chủ trì", lambda r: r["agency"], None, 20),
+    ("Thành viên HĐ theo dõi", lambda r: r["monitor"], None, 20),
+    ("Nguyên nhân, ghi chú", lambda r: r["note"], None, 30),
+)
+
+
+def _header(ws: Worksheet, headers: list[str], widths: list[int]) -> None:
+    ws.append(headers)
+    for i, width in enumerate(widths, start=1):
+        cell = ws.cell(row=ws.max_row, column=i)
+        cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _WRAP
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _results_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
+    _header(ws, [c[0] for c in COLUMNS], [c[3] for c in COLUMNS])
+    fills = {status: PatternFill("solid", fgColor=color) for status, color in STATUS_FILLS.items()}
+    formats = [c[2] for c in COLUMNS]
+    headers = [c[0] for c in COLUMNS]
+    wrap_cols = {headers.index(h) + 1 for h in WRAPPED}
+    for n, row in enumerate(assessment.results.to_dict("records"), start=1):
+        row["_n"] = n
+        fill = fills.get(row["status"])
+        for col, column in enumerate(COLUMNS, start=1):
+            # ws.cell, not ws.append + ws.max_row: max_row scans every cell, O(n²) for big sheets
+            cell = ws.cell(row=n + 1, column=col, value=_clean(column[1](row)))
+            if fill is not None:
+                cell.fill = fill
+            if formats[col - 1] and isinstance(cell.value, (int, float)):
+                cell.number_format = formats[col - 1]
+            cell.alignment = _WRAP if col in wrap_cols else _TOP  # one baseline for tall rows
+    ws.freeze_panes = "E2"
+    ws.auto_filter.ref = ws.dimensions
+    _fit_row_heights(ws, len(assessment.results), wrap_cols)
+    _print_setup(ws)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Printed landscape on A4, the header row repeated on every page."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.print_title_rows = "1:1"
+
+
+def _lines(text: object, width: int) -> int:
+    """Roughly how many lines `text` wraps to in a column `width` characters wide."""
+    if not isinstance(text, str) or not text:
+        return 1
+    return sum(max(1, math.ceil(len(part) * 1.1 / max(width - 1, 1))) for part in text.split("\n"))
+
+
+def _fit_row_heights(ws: Worksheet, rows: int, wrap_cols: set[int]) -> None:
+    """Set each data row tall enough for its wrapped texts: not every spreadsheet program re-measures
+    rows when it opens a file, and a clipped criterion name is worse than a tall row."""
+    widths = {col: COLUMNS[col - 1][3] for col in wrap_cols}
+    for r in range(2, rows + 2):
+        lines = max(_lines(ws.cell(row=r, column=col).value, width) for col, width in widths.items())
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * min(lines, 12)
+
+
+def _totals_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
+    t = assessment.totals
+    ws.append([f"Tổng hợp kết quả chấm điểm: {assessment.submission.meta.province} "
+               f"năm {assessment.submission.meta.year}"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([])
+    headers = ["Lĩnh vực", "Số tiêu chí", "Đạt và vượt", "Chưa đạt", "Không có số liệu", "Điểm chuẩn",
+               "Điểm", "Điểm thưởng"]
+    _header(ws, headers, [28, 11, 11, 11, 14, 12, 12, 12])
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    for rec in assessment.by_field.to_dict("records"):
+        ws.append([_clean(rec[k]) for k in ("field", "n_criteria", "n_met_or_exceeded", "n_not_met",
+                                            "n_no_data", "max_points", "points", "bonus")])
+    ws.append(["Tổng cộng", t.n_criteria, t.n_met_or_exceeded, t.n_not_met, t.n_no_data, t.max_points,
+               t.points, t.bonus])
+    for cell in ws[ws.max_row]:
+        cell.font = _BOLD
+    ws.append([])
+    ratio = round(t.total / t.max_points * 100, 2) if t.max_points else None
+    for label, value in (("Điểm (chưa tính thưởng)", t.points), ("Điểm thưởng", t.bonus),
+                         ("Điểm trừ", t.deductions), ("Tổng điểm (điểm + thưởng − điểm trừ)", t.total),
+                         ("Tổng điểm chuẩn", t.max_points), ("Tổng điểm so điểm chuẩn (%)", ratio)):
+        ws.append([label, None, None, None, None, value])
+        ws.cell(row=ws.max_row, column=1).font = _BOLD
+    for row in ws.iter_rows(min_row=4):
+        for cell in row[5:8]:
+            if isinstance(cell.value, float):
+                cell.number_format = NUMBER_FORMAT
+    deductions = assessment.submission.deductions
+    if len(deductions):
+        ws.append([])
+        ws.append(["Nội dung điểm trừ", None, None, None, None, "Điểm"])
+        ws.cell(row=ws.max_row, column=1).font = _BOLD
+        for rec in deductions.to_dict("records"):
+            ws.append([_clean(rec.get("content")), None, None, None, None, _clean(rec.get("points"))])
+    ws.append([])
+    ws.append(["Cấu hình chấm điểm ([scoring])"])
+    ws.cell(row=ws.max_row, column=1).font = _BOLD
+    for key, value in assessment.settings.items():
+        ws.append([key, None, None, None, None, _clean(value) if not isinstance(value, bool) else
+                   ("có" if value else "không")])
+
+
+def write_results(assessment: model.Assessment, path: Path) -> Path:
+    """Write the results workbook atomically to `path` and return it."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_RESULTS
+    _results_sheet(ws, assessment)
+    _totals_sheet(wb.create_sheet(SHEET_TOTALS), assessment)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path
