@@ -44,9 +44,9 @@ def test_error_copy_marks_the_exact_cells_and_keeps_the_data(tmp_path):
 
 def test_sheet_level_issues_are_listed_only(tmp_path):
     source = _bad_workbook(tmp_path / "a.xlsx")
-    issues = [Issue("no-criteria", "Tiêu chí", "Tiêu chí", "Chưa có tiêu chí nào."),
-              Issue("too-many-issues", "", "Tệp", "Quá nhiều lỗi."),
-              Issue("merged-cells", "Tiêu chí", "Tiêu chí!A3:B3", "Vùng gộp ô.")]
+    issues = [Issue("no-criteria", "Tiêu chí", "Chưa có tiêu chí nào."),
+              Issue("too-many-issues", "", "Quá nhiều lỗi."),
+              Issue("merged-cells", "Tiêu chí", "Vùng gộp ô.", row=3, column=1, end_row=3, end_column=2)]
     book = load_workbook(write_error_copy(source, issues, tmp_path / "a.loi.xlsx"))
     rows = list(book[ERROR_SHEET].iter_rows(min_row=3, values_only=True))
     assert [r[1] for r in rows] == ["Tiêu chí", "Tệp", "A3"]
@@ -72,7 +72,7 @@ def test_a_corrected_copy_dropped_again_gets_fresh_marks(tmp_path):
 def test_a_workbook_openpyxl_cannot_load_gets_a_text_list(tmp_path):
     source = tmp_path / "broken.xlsx"
     source.write_bytes(b"PK\x03\x04 not really a zip")
-    issue = Issue("non-numeric", "Tiêu chí", "Tiêu chí!F2", "Ô F2 không phải là số.", "bảy")
+    issue = Issue("non-numeric", "Tiêu chí", "Ô F2 không phải là số.", row=2, column=6, value="bảy")
     out = write_error_copy(source, [issue], tmp_path / "broken.loi.xlsx")
     assert out.name == "broken.loi.txt"
     assert "Tiêu chí!F2: Ô F2 không phải là số." in out.read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Spreadsheet XML names and A1 cell references, shared by the byte-level scanners."""
+"""A1 cell references and spreadsheet XML names (the issue model and the byte-level scanners share them)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ def column_letters(n: int) -> str:
         n, rest = divmod(n - 1, 26)
         out = chr(65 + rest) + out
     return out
+
+
+def cell_reference(row: int, column: int) -> str:
+    """(12, 8) → "H12"."""
+    return f"{column_letters(column)}{row}"
 
 
 def cell_position(attributes: bytes) -> tuple[int, int] | None:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from thidua.base.cellref import cell_reference
+
+if TYPE_CHECKING:  # a type only: `check` and `template` never import pandas
+    import pandas as pd
 
 # Canonical criterion kinds (the workbook's Vietnamese labels map onto these in `contract`).
 KIND_INCREASE = "increase"  # "Tăng là tốt": % of plan = actual / plan
@@ -14,6 +20,14 @@ KIND_DECREASE = "decrease"  # "Giảm là tốt": % of plan = plan / actual
 KIND_PASS_FAIL = "pass_fail"  # "Đạt/Không đạt": plan/actual 1.0 (Đạt) or 0.0 (Không đạt)
 KIND_GRADE = "grade"  # "Xếp loại": plan/actual are grade levels 4 (HTXSNV) .. 1 (KHTNV)
 KINDS = (KIND_INCREASE, KIND_DECREASE, KIND_PASS_FAIL, KIND_GRADE)
+# The Vietnamese label of each kind, as the template's dropdown, the report and the results workbook show it.
+KIND_LABELS = {
+    "Tăng là tốt": KIND_INCREASE,
+    "Giảm là tốt": KIND_DECREASE,
+    "Đạt/Không đạt": KIND_PASS_FAIL,
+    "Xếp loại": KIND_GRADE,
+}
+LABEL_OF_KIND = {kind: label for label, kind in KIND_LABELS.items()}
 
 # Grade levels used in the `plan`/`actual` columns of grade criteria.
 GRADE_LEVELS = {
@@ -50,17 +64,48 @@ CRITERIA_COLUMNS = (
 DEDUCTION_COLUMNS = ("row", "content", "points", "note")
 
 
+FILE_SCOPE = "Tệp"  # where an issue about the whole file is located
+
+
 @dataclass(frozen=True)
 class Issue:
-    """One data problem located in the workbook; `cell` is like "Tiêu chí!H12" (or a sheet name)."""
+    """One data problem located in the workbook by 1-based row and column numbers.
+
+    `row`/`column` 0 means the issue is about the whole sheet (or, without a sheet, the whole `file`);
+    `end_row`/`end_column` make it a range (a merge). `cell` is the "Tiêu chí!H12" text derived from them.
+    """
 
     code: str
     sheet: str
-    cell: str
     message: str
+    row: int = 0
+    column: int = 0
     value: str = ""
+    end_row: int = 0
+    end_column: int = 0
+    file: str = ""  # the file's name, for an issue about a whole file
+
+    @property
+    def at_cell(self) -> bool:
+        return bool(self.sheet and self.row and self.column)
+
+    @property
+    def cell(self) -> str:
+        """"Tiêu chí!H12", "Tiêu chí!A3:B4", the sheet name, or "Tệp"."""
+        if not self.at_cell:
+            return self.sheet or self.file or FILE_SCOPE
+        ref = cell_reference(self.row, self.column)
+        if self.end_row and self.end_column and (self.end_row, self.end_column) != (self.row, self.column):
+            ref += ":" + cell_reference(self.end_row, self.end_column)
+        return f"{self.sheet}!{ref}"
+
+    @property
+    def top_left(self) -> str:
+        """"H12" for a cell or a range, "" for sheet and file issues."""
+        return cell_reference(self.row, self.column) if self.at_cell else ""
 
     def as_dict(self) -> dict[str, str]:
+        """The fields `check --json` prints (documented in README)."""
         return {"code": self.code, "sheet": self.sheet, "cell": self.cell, "message": self.message}
 
 
@@ -95,15 +140,30 @@ class Submission:
 
 @dataclass
 class ReadResult:
-    """What reading a workbook yields: a submission when valid, and every issue found in one pass."""
+    """What reading a workbook yields: every issue found in one pass and, when there is none, the submission.
 
-    submission: Submission | None
+    The reader collects plain values; the pandas frames of the submission are built only when asked for,
+    so `check` never imports pandas.
+    """
+
     issues: list[Issue]
+    build: Callable[[], Submission] | None = None  # set only when the workbook is valid
 
     @property
     def valid(self) -> bool:
-        return self.submission is not None and not self.issues
+        return self.build is not None and not self.issues
 
+    @cached_property
+    def submission(self) -> Submission | None:
+        return self.build() if self.valid and self.build is not None else None
+
+
+# What happened to one input file (the ledger stores these words; the CLI shows them in Vietnamese).
+OUTCOME_OK = "ok"  # PDF written
+OUTCOME_ISSUES = "issues"  # data problems; error copy written
+OUTCOME_UNREADABLE = "unreadable"  # hostile or broken file; .loi.txt written
+OUTCOME_FAILED = "failed"  # our own fault (never the officer's): the file is answered again later
+FINAL_OUTCOMES = (OUTCOME_OK, OUTCOME_ISSUES, OUTCOME_UNREADABLE)  # results that may be reused
 
 # Status words, exactly as the report prints them.
 STATUS_EXCEEDED = "Vượt"

@@ -112,7 +112,7 @@ def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     try:
         issues = read_workbook(args.file).issues
     except UnreadableFileError as exc:
-        issues = [Issue(exc.code, "", args.file.name, exc.message)]
+        issues = [Issue(exc.code, "", exc.message, file=args.file.name)]
         code = EXIT_UNREADABLE
     else:
         code = EXIT_DATA_ISSUES if issues else EXIT_OK

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,16 +15,11 @@ ERROR_SHEET = "Lỗi"
 AUTHOR = "thidua"  # our comments carry this author, so a corrected copy dropped again is cleaned first
 BAD_FILL_COLOR = "FFFFC7CE"
 BAD_FONT_COLOR = "FF9C0006"
-_CELL = re.compile(r"^(?:(?P<sheet>.+)!)?\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)(?::\$?[A-Z]{1,3}\$?\d+)?$")
 
 
 def _split(issue: Issue) -> tuple[str, str] | None:
     """(sheet, top-left cell) when the issue points at a cell or a range; None for sheet/file issues."""
-    match = _CELL.match(issue.cell.strip())
-    if match is None:
-        return None
-    sheet = (match.group("sheet") or issue.sheet).strip("'")
-    return (sheet, f"{match.group('col')}{match.group('row')}") if sheet else None
+    return (issue.sheet, issue.top_left) if issue.at_cell else None
 
 
 def _clear_old_marks(wb: object) -> None:

@@ -1,11 +1,12 @@
 """The one catalog of issue codes: kebab-case code → Vietnamese title and message template.
 
-An Issue's `cell` is one of: a cell "Tiêu chí!F12", a merged range "Tiêu chí!A3:B3", a sheet name
-"Tiêu chí" (sheet-level problems), or "Tệp" (too-many-issues).
+An Issue is placed by row and column numbers; its `cell` text is one of: a cell "Tiêu chí!F12", a merged
+range "Tiêu chí!A3:B3", a sheet name "Tiêu chí" (sheet-level problems), or "Tệp" (too-many-issues).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from thidua.base.model import Issue
@@ -127,10 +128,13 @@ def message(code: str, **fields: object) -> str:
     return CATALOG[code].template.format(**fields)
 
 
-def make_issue(code: str, sheet: str, where: str, value: object = "", **fields: object) -> Issue:
-    """An Issue located at `where` ("Tiêu chí!F12", a range, or the sheet name)."""
+def make_issue(code: str, sheet: str, at: tuple[int, ...] = (), value: object = "", **fields: object) -> Issue:
+    """An Issue at `at`: (row, column) of a cell, (row, column, end_row, end_column) of a range, or () for
+    the whole sheet (the whole file when `sheet` is "" too); the message names the place as Excel does."""
+    row, column, end_row, end_column = (*at, 0, 0, 0, 0)[:4]
     text = "" if value is None else str(value)
-    return Issue(code, sheet, where, message(code, where=where, sheet=sheet, value=text, **fields), text)
+    placed = Issue(code, sheet, "", row, column, text, end_row, end_column)
+    return dataclasses.replace(placed, message=message(code, where=placed.cell, sheet=sheet, value=text, **fields))
 
 
 def markdown_catalog() -> str:

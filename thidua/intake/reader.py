@@ -6,17 +6,19 @@ import datetime as dt
 import math
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import python_calamine
 
 from thidua.base import model
-from thidua.base.cellref import column_number
 from thidua.base.errors import UnreadableFileError
 from thidua.base.model import Issue
 from thidua.base.textfold import LabelMatcher, fold
 from thidua.intake import contract
 from thidua.intake.guard import WorkbookScan, inspect_workbook
+
+if TYPE_CHECKING:
+    import pandas as pd
 from thidua.intake.issues import make_issue, message
 from thidua.intake.table import Grid, Table, is_blank, locate_table, show
 
@@ -109,7 +111,7 @@ def _read_info(grid: Grid, issues: list[Issue]) -> model.ReportMeta:
             continue
         seen.add(key)
         info = next(r for r in contract.INFO_ROWS if r.key == key)
-        value, where = table.raw(row, "value"), table.where(row, "value")
+        value, where = table.raw(row, "value"), table.at(row, "value")
         if is_blank(value):
             cell = (row, table.columns.get("value", 0))
             formula, error = grid.formulas.get(cell), grid.errors.get(cell)
@@ -136,7 +138,7 @@ def _read_info(grid: Grid, issues: list[Issue]) -> model.ReportMeta:
             setattr(meta, key, show(value))
     for info in contract.INFO_ROWS:
         if info.required and info.key not in seen:
-            issues.append(make_issue("missing-info", grid.name, grid.name, column=info.label, expected=info.help))
+            issues.append(make_issue("missing-info", grid.name, column=info.label, expected=info.help))
     return meta
 
 
@@ -158,21 +160,24 @@ def _target(table: Table, row: int, key: str, kind: str | None, required: bool) 
     return table.number(row, key, missing_code=missing, expected="một số, ví dụ 7,0 hoặc 6.819,5"), ""
 
 
-def _read_criteria(grid: Grid, issues: list[Issue]) -> pd.DataFrame | None:
+Columns = dict[str, list[object]]  # column key → values, rows in workbook order (pandas comes later)
+
+
+def _read_criteria(grid: Grid, issues: list[Issue]) -> Columns | None:
     table = locate_table(grid, contract.CRITERIA_SHEET, issues)
     if table is None:
         return None
     if not table.data_rows:
-        issues.append(make_issue("no-criteria", grid.name, grid.name, row=table.header_row + 1))
+        issues.append(make_issue("no-criteria", grid.name, row=table.header_row + 1))
         return None
-    out: dict[str, list[object]] = {c: [] for c in model.CRITERIA_COLUMNS}
+    out: Columns = {c: [] for c in model.CRITERIA_COLUMNS}
     first_row_of: dict[str, int] = {}
     for row in table.data_rows:
         code = table.text(row, "code")
         if code:
             folded = fold(code)
             if folded in first_row_of:
-                issues.append(make_issue("duplicate-code", grid.name, table.where(row, "code"), code,
+                issues.append(make_issue("duplicate-code", grid.name, table.at(row, "code"), code,
                                          first=first_row_of[folded]))
             else:
                 first_row_of[folded] = row
@@ -184,7 +189,7 @@ def _read_criteria(grid: Grid, issues: list[Issue]) -> pd.DataFrame | None:
         points = table.number(row, "max_points", missing_code="missing-value",
                               expected=contract.CRITERIA_SHEET.column("max_points").help)
         if points < 0:
-            issues.append(make_issue("out-of-range", grid.name, table.where(row, "max_points"), show(points),
+            issues.append(make_issue("out-of-range", grid.name, table.at(row, "max_points"), show(points),
                                      column="Điểm chuẩn", expected="một số không âm"))
         flag = table.choice(row, "key", FLAG_MATCHER, "invalid-flag", "x")
         status = table.choice(row, "data_status", STATUS_MATCHER, "invalid-status",
@@ -195,7 +200,13 @@ def _read_criteria(grid: Grid, issues: list[Issue]) -> pd.DataFrame | None:
                   table.text(row, "note"))
         for column, value in zip(model.CRITERIA_COLUMNS, values, strict=True):
             out[column].append(value)
-    frame = pd.DataFrame(out, columns=list(model.CRITERIA_COLUMNS))
+    return out
+
+
+def _criteria_frame(columns: Columns) -> pd.DataFrame:
+    import pandas as pd
+
+    frame = pd.DataFrame(columns, columns=list(model.CRITERIA_COLUMNS))
     frame["row"] = frame["row"].astype("int64")
     frame["key"] = frame["key"].astype(bool)
     return frame
@@ -203,43 +214,47 @@ def _read_criteria(grid: Grid, issues: list[Issue]) -> pd.DataFrame | None:
 
 # --- Điểm trừ ---------------------------------------------------------------------------------------
 
-def _empty_deductions() -> pd.DataFrame:
-    return pd.DataFrame({"row": pd.Series([], dtype="int64"), "content": pd.Series([], dtype="str"),
-                         "points": pd.Series([], dtype="float64"), "note": pd.Series([], dtype="str")},
-                        columns=list(model.DEDUCTION_COLUMNS))
+DeductionRow = tuple[int, str, float, str]
 
 
-def _read_deductions(grid: Grid | None, issues: list[Issue]) -> pd.DataFrame:
+def _deductions_frame(rows: list[DeductionRow]) -> pd.DataFrame:
+    import pandas as pd
+
+    if not rows:
+        return pd.DataFrame({"row": pd.Series([], dtype="int64"), "content": pd.Series([], dtype="str"),
+                             "points": pd.Series([], dtype="float64"), "note": pd.Series([], dtype="str")},
+                            columns=list(model.DEDUCTION_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(model.DEDUCTION_COLUMNS))
+    frame["row"] = frame["row"].astype("int64")
+    return frame
+
+
+def _read_deductions(grid: Grid | None, issues: list[Issue]) -> list[DeductionRow]:
     if grid is None or not any(any(not is_blank(v) for v in r) for r in grid.rows):
-        return _empty_deductions()
+        return []
     table = locate_table(grid, contract.DEDUCTIONS_SHEET, issues)
     if table is None or not table.data_rows:
-        return _empty_deductions()
-    rows = []
+        return []
+    rows: list[DeductionRow] = []
     for row in table.data_rows:
         points = table.number(row, "points", missing_code="missing-value",
                               expected=contract.DEDUCTIONS_SHEET.column("points").help)
         if points < 0:
-            issues.append(make_issue("out-of-range", grid.name, table.where(row, "points"), show(points),
+            issues.append(make_issue("out-of-range", grid.name, table.at(row, "points"), show(points),
                                      column="Điểm trừ", expected="một số không âm"))
         rows.append((row, table.text(row, "content"), points, table.text(row, "note")))
-    frame = pd.DataFrame(rows, columns=list(model.DEDUCTION_COLUMNS))
-    frame["row"] = frame["row"].astype("int64")
-    return frame
+    return rows
 
 
 # --- the workbook -----------------------------------------------------------------------------------
 
 _SHEET_ORDER = {name: i for i, name in enumerate(
     (contract.SHEET_INFO, contract.SHEET_CRITERIA, contract.SHEET_DEDUCTIONS))}
-_CELL = re.compile(r"!([A-Z]+)(\d+)")
 
 
 def _issue_order(issue: Issue) -> tuple[int, int, int]:
     """Sheet by sheet; sheet-level issues first, then by row and column (stable within a cell)."""
-    match = _CELL.search(issue.cell)
-    row, col = (int(match.group(2)), column_number(match.group(1))) if match else (0, 0)
-    return _SHEET_ORDER.get(issue.sheet, 9), row, col
+    return _SHEET_ORDER.get(issue.sheet, 9), issue.row, issue.column
 
 
 def _open(path: Path) -> python_calamine.CalamineWorkbook:
@@ -264,7 +279,7 @@ def read_workbook(path: Path) -> model.ReadResult:
         for sheet in (contract.INFO_SHEET, contract.CRITERIA_SHEET, contract.DEDUCTIONS_SHEET):
             actual = _find_sheet(names, sheet.name)
             if actual is None and sheet.required:
-                issues.append(make_issue("missing-sheet", sheet.name, sheet.name))
+                issues.append(make_issue("missing-sheet", sheet.name))
             grids[sheet.name] = _load_grid(book, actual, scan) if actual is not None else None
     except (python_calamine.CalamineError, ValueError, OverflowError) as exc:
         raise UnreadableFileError(message("unreadable-file", value=type(exc).__name__), code="unreadable-file") from exc
@@ -277,7 +292,8 @@ def read_workbook(path: Path) -> model.ReadResult:
     if issues or criteria is None:
         ordered = sorted(issues, key=_issue_order)
         if issues.overflow:
-            ordered.append(make_issue("too-many-issues", "", "Tệp", MAX_ISSUES))
-        return model.ReadResult(None, ordered)
-    return model.ReadResult(model.Submission(meta, criteria, deductions, source=path), [])
+            ordered.append(make_issue("too-many-issues", "", (), MAX_ISSUES))
+        return model.ReadResult(ordered)
+    return model.ReadResult([], lambda: model.Submission(meta, _criteria_frame(criteria), _deductions_frame(deductions),
+                                                         source=path))
 

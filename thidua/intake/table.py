@@ -70,11 +70,12 @@ class Table:
         col = self.columns.get(key)
         return "" if col is None else self.grid.raw(row, col)
 
-    def where(self, row: int, key: str) -> str:
-        return self.grid.where(row, self.columns[key])
+    def at(self, row: int, key: str) -> tuple[int, int]:
+        """(row, column) of a cell of this table, for an Issue."""
+        return row, self.columns[key]
 
     def _issue(self, code: str, row: int, key: str, value: object = "", **fields: object) -> None:
-        self.issues.append(make_issue(code, self.grid.name, self.where(row, key), show(value),
+        self.issues.append(make_issue(code, self.grid.name, self.at(row, key), show(value),
                                       column=self.sheet.column(key).header, **fields))
 
     def _missing(self, row: int, key: str, code: str, expected: str) -> None:
@@ -86,7 +87,7 @@ class Table:
         if error is not None:  # not blank at all: the officer sees "#N/A", calamine gives ""
             self._issue("error-value", row, key, error)
         elif formula is not None:
-            self.issues.append(make_issue("formula-without-value", self.grid.name, self.where(row, key), formula))
+            self.issues.append(make_issue("formula-without-value", self.grid.name, self.at(row, key), formula))
         elif code:
             self._issue(code, row, key, expected=expected)
 
@@ -170,13 +171,13 @@ def locate_table(grid: Grid, sheet: contract.Sheet, issues: list[Issue]) -> Tabl
     """Find the header, map columns (any order, extras ignored), list the data rows; record issues."""
     header_row, found = _header_candidates(grid, header_matcher(sheet))
     if len(set(found.values())) < MIN_HEADER_MATCHES:
-        issues.append(make_issue("header-not-found", grid.name, grid.name, rows=contract.MAX_HEADER_SCAN_ROWS,
+        issues.append(make_issue("header-not-found", grid.name, rows=contract.MAX_HEADER_SCAN_ROWS,
                                  expected=", ".join(c.header for c in sheet.columns)))
         return None
     columns: dict[str, int] = {}
     for col, key in found.items():
         if key in columns:
-            issues.append(make_issue("duplicate-column", grid.name, grid.where(header_row, col),
+            issues.append(make_issue("duplicate-column", grid.name, (header_row, col),
                                      column=sheet.column(key).header, first=grid.where(header_row, columns[key])))
         else:
             columns[key] = col
@@ -186,7 +187,7 @@ def locate_table(grid: Grid, sheet: contract.Sheet, issues: list[Issue]) -> Tabl
             if unknown else "")
     for column in sheet.columns:
         if column.key not in columns and column.key not in sheet.optional_columns:
-            issues.append(make_issue("missing-column", grid.name, grid.name, column=column.header, row=header_row,
+            issues.append(make_issue("missing-column", grid.name, column=column.header, row=header_row,
                                      extra=hint))
     table = Table(grid, sheet, header_row, columns, [], issues)
     table.data_rows = _data_rows(table)
@@ -202,8 +203,7 @@ def _data_rows(table: Table) -> list[int]:
     merged_rows: set[int] = set()
     for r1, c1, r2, c2 in grid.merged:
         if r2 > table.header_row and r1 <= last and any(c1 <= c <= c2 for c in cols):
-            ref = f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}"
-            table.issues.append(make_issue("merged-cells", grid.name, f"{grid.name}!{ref}"))
+            table.issues.append(make_issue("merged-cells", grid.name, (r1, c1, r2, c2)))
             merged_rows.update(range(r1, min(r2, last) + 1))
             # the rows are still read (their other problems are reported too); the cells a merge hides
             # are not reported again as empty
@@ -223,4 +223,4 @@ def _blank_run(table: Table, run: list[int], first_col: int) -> None:
     if not run:
         return
     rows = str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}"
-    table.issues.append(make_issue("blank-row", table.grid.name, table.grid.where(run[0], first_col), rows=rows))
+    table.issues.append(make_issue("blank-row", table.grid.name, (run[0], first_col), rows=rows))
