@@ -126,7 +126,7 @@ def batch_once() -> ChildRun:
 
 def _run_batch_in(folder: Path) -> int:
     from tests.inbox_fakes import full_process, make_config
-    from thidua.inbox import batch
+    from thidua.cli import drop_folder as batch
 
     return batch.run_inbox(make_config(folder, workers=0), out=io.StringIO(), quiet=True, process=full_process)
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from thidua.base.atomic import write_bytes
 from thidua.base.config import Config, build_config
-from thidua.pipeline import OUTCOME_ISSUES, OUTCOME_OK, FileOutcome, sha256_of
+from thidua.base.hashing import sha256_of
+from thidua.base.model import OUTCOME_ISSUES, OUTCOME_OK
+from thidua.pipeline import FileOutcome
 
 ROOT = Path(__file__).resolve().parent.parent
 

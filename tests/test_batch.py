@@ -27,8 +27,8 @@ from tests.inbox_fakes import (
     wait_until,
 )
 from thidua.base.ledger import Ledger
+from thidua.cli import drop_folder as batch
 from thidua.cli.main import main
-from thidua.inbox import batch
 
 
 def _write_config_file(config, path):
@@ -143,7 +143,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from tests.inbox_fakes import make_config, slow_process
-from thidua.inbox import batch
+from thidua.cli import drop_folder as batch
 import io
 batch.run_inbox(make_config(Path({tmp!r})), out=io.StringIO(), process=slow_process)
 """

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from thidua.cli.main import build_parser
+from thidua.cli.parser import build_parser
 from thidua.cli.readme import render_readme
 
 ROOT = Path(__file__).resolve().parent.parent

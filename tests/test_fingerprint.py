@@ -6,7 +6,7 @@ import shutil
 from tests.inbox_fakes import ROOT, calls, fake_process, fake_xlsx, make_config
 from thidua.base.config import build_config
 from thidua.base.fingerprint import settings_fingerprint
-from thidua.inbox import batch
+from thidua.cli import drop_folder as batch
 
 
 def _with(config, **sections):

@@ -8,9 +8,10 @@ import pytest
 
 from tests.mailtools import make_assessment, make_config, make_pdf, parse
 from thidua.base.config import Recipient
-from thidua.delivery.brief import ReportBrief
+from thidua.base.textfold import fold as name_key
+from thidua.delivery.brief import CriterionLine, ReportBrief
 from thidua.delivery.compose import build_message, one_line
-from thidua.delivery.recipients import name_key, plan_recipients
+from thidua.delivery.recipients import plan_recipients
 
 
 def _brief(**kw) -> ReportBrief:
@@ -164,3 +165,15 @@ def test_estimated_figures_are_flagged_as_in_the_report(tmp_path):
     assert "(thực hiện 8,62%, số liệu ước; kế hoạch 7%)" in text
     assert "(thực hiện 7.877 tỷ đ; kế hoạch" in text  # official figures carry no flag
     assert "8,62% (ước)" in msg.get_body(("html",)).get_content()
+
+
+def test_old_and_new_tone_placement_name_the_same_member():
+    """"Lê Thị Hoà" typed in the workbook is "Lê Thị Hòa" of config.toml: she gets her criteria."""
+    for old, new in (("Lê Thị Hoà", "Lê Thị Hòa"), ("Nguyễn Thị Thuỷ", "Nguyễn Thị Thủy"), ("Khoẻ", "Khỏe"),
+                     ("HOÀ", "hòa"), ("Thuý", "Thúy")):
+        assert name_key(old) == name_key(new)
+    assert name_key("Hòa") != name_key("Hoa") and name_key("Hoàn") != name_key("Hoan")
+    book = [Recipient("Lê Thị Hòa", "hoa@snv.example", criteria=())]
+    brief = ReportBrief("Đồng Tháp", 2022, criteria=(CriterionLine("KT01", "GRDP", monitor="Lê Thị Hoà"),))
+    plan = plan_recipients(book, brief)
+    assert [c.code for c in plan.addressees[0].criteria] == ["KT01"] and plan.unmatched == ()

@@ -6,7 +6,8 @@ import pytest
 
 from tests.mailtools import PASSWORD_ENV, SmtpServer, free_port, make_assessment, make_config, make_pdf
 from thidua.base.ledger import Ledger
-from thidua.delivery.mailing import deliver_report, send_command
+from thidua.cli.mail_output import send_command
+from thidua.delivery.mailing import deliver_report
 
 # Implicit TLS is TLS, but aiosmtpd only counts STARTTLS as such for AUTH and warns.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

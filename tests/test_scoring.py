@@ -302,8 +302,8 @@ def test_braces_in_labels_are_printed_literally():
 
 
 def test_rounding_helpers_agree_with_vnformat_on_seed_values():
+    from thidua.base.rounding import half_up as scalar
     from thidua.base.rounding import round_half_up
-    from thidua.base.vnformat import round_half_up as scalar
     values = np.array([123.135, 2.675, 0.125, -0.125, 115.505, 1.005, 8.62, 0.0])
     assert list(round_half_up(values, 2)) == [scalar(v, 2) for v in values]
 

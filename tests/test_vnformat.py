@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from thidua.base import vnformat
+from thidua.base.rounding import half_up
 
 
 @pytest.mark.parametrize(
@@ -25,8 +26,8 @@ def test_percent_and_signed():
 
 
 def test_round_half_up():
-    assert vnformat.round_half_up(123.135, 2) == 123.14
-    assert vnformat.round_half_up(2.675, 2) == 2.68
+    assert half_up(123.135, 2) == 123.14
+    assert half_up(2.675, 2) == 2.68
 
 
 def test_date_line_leading_zeros():

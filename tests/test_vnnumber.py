@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from thidua.base import vnformat
+from thidua.base.rounding import half_up
 from thidua.base.vnnumber import AMBIGUOUS, NOT_A_NUMBER, parse_vn_number
 
 
@@ -47,11 +48,11 @@ def test_vnformat_then_parse_gives_the_rounded_value(value, decimals):
     text = vnformat.number(value, decimals)
     parsed = parse_vn_number(text)
     assert parsed.ok, text
-    assert math.isclose(parsed.value, vnformat.round_half_up(value, decimals), rel_tol=1e-12, abs_tol=1e-9)
+    assert math.isclose(parsed.value, half_up(value, decimals), rel_tol=1e-12, abs_tol=1e-9)
 
 
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))
 def test_percent_round_trip(value):
     parsed = parse_vn_number(vnformat.percent(value))
     assert parsed.ok and parsed.percent
-    assert math.isclose(parsed.value, vnformat.round_half_up(value, 2), rel_tol=1e-12, abs_tol=1e-9)
+    assert math.isclose(parsed.value, half_up(value, 2), rel_tol=1e-12, abs_tol=1e-9)

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from tests import workbooks as wb
 from tests.inbox_fakes import ROOT, calls, fake_process, fake_xlsx, make_config, settled, wait_until
 from thidua.base.ledger import Ledger
-from thidua.inbox.watch import StabilityTracker, watch
+from thidua.cli.drop_folder import watch
+from thidua.inbox.watch import StabilityTracker
 from thidua.pipeline import process_workbook
 
 
@@ -140,7 +141,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from tests.inbox_fakes import make_config, slow_process
-from thidua.inbox.watch import watch
+from thidua.cli.drop_folder import watch
 raise SystemExit(watch(make_config(Path({tmp!r})), sys.stdout, process=slow_process))
 """
 

@@ -1,23 +1,36 @@
-"""Process one workbook end to end: read, evaluate, write the PDF and result files."""
+"""One workbook end to end: intake → scoring → report → delivery. Batch, watch and the web call this."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from thidua.base.config import Config, scoring_settings
 from thidua.base.errors import UnreadableFileError
-from thidua.base.model import Assessment, Issue
+from thidua.base.hashing import sha256_of
+from thidua.base.model import (
+    OUTCOME_FAILED,
+    OUTCOME_ISSUES,
+    OUTCOME_OK,
+    OUTCOME_UNREADABLE,
+    Assessment,
+    Issue,
+)
 
 log = logging.getLogger(__name__)
 
-OUTCOME_OK = "ok"  # PDF written
-OUTCOME_ISSUES = "issues"  # data problems; error copy written
-OUTCOME_UNREADABLE = "unreadable"  # hostile or broken file; .loi.txt written
+
+@dataclass(frozen=True)
+class MailPlan:
+    """How to mail a new report: real mail with --send (or email.enabled), .eml only with --dry-run."""
+
+    send: bool = False
+    dry_run: bool = False
+    force: bool = False
 
 
 @dataclass
@@ -32,19 +45,15 @@ class FileOutcome:
     assessment: Assessment | None = None
     message: str = ""
     seconds: float = 0.0
+    mail: list[str] = field(default_factory=list)  # what the mailing says, line by line
+    mail_ok: bool = True  # False when someone did not get the report (pending or rejected)
 
     @property
     def pdf(self) -> Path | None:
         return next((p for p in self.outputs if p.suffix == ".pdf"), None)
 
 
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks (files are at most tens of MB)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+ProcessFn = Callable[..., FileOutcome]  # process_workbook(source, config, *, write_json, output_name)
 
 
 def output_stem(source: Path) -> str:
@@ -60,14 +69,14 @@ def process_workbook(
     output_name: str | None = None,
 ) -> FileOutcome:
     """Read, validate, evaluate and render one workbook; never raises for bad data."""
-    from thidua.intake import reader as workbook
+    from thidua.intake import reader
 
     started = time.perf_counter()
     stem = output_name or output_stem(source)
     out_dir = config.output_dir
     digest = sha256_of(source)
     try:
-        result = workbook.read_workbook(source)
+        result = reader.read_workbook(source)
     except UnreadableFileError as exc:
         from thidua.intake.error_copy import write_unreadable_note
 
@@ -81,17 +90,17 @@ def process_workbook(
         return FileOutcome(source, OUTCOME_ISSUES, digest, issues=result.issues, outputs=[copy],
                            seconds=time.perf_counter() - started)
 
-    from thidua.report import pdf as render
-    from thidua.report import results_workbook as results_xlsx
-    from thidua.scoring import evaluate as scoring
+    from thidua.report.pdf import render_pdf
+    from thidua.report.results_workbook import write_results
+    from thidua.scoring.evaluate import evaluate
 
     submission = result.submission
     submission.source = source
     submission.sha256 = digest
-    assessment = scoring.evaluate(submission, scoring_settings(config), templates_dir=config.templates_dir)
+    assessment = evaluate(submission, scoring_settings(config), templates_dir=config.templates_dir)
     outputs = [
-        render.render_pdf(assessment, config, out_dir / f"{stem}.pdf"),
-        results_xlsx.write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx"),
+        render_pdf(assessment, config, out_dir / f"{stem}.pdf"),
+        write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx"),
     ]
     if write_json:
         from thidua.report import results_json
@@ -107,3 +116,47 @@ def _remove_old_answers(out_dir: Path, stem: str) -> None:
     for suffix in (".loi.xlsx", ".loi.txt"):
         with contextlib.suppress(OSError):  # gone already, or open in Excel on Windows: leave it
             (out_dir / f"{stem}{suffix}").unlink()
+
+
+def deliver(outcome: FileOutcome, config: Config, plan: MailPlan) -> None:
+    """Mail a new report to the council members (or write the .eml previews); the lines go on `outcome`.
+
+    Runs where the report was made (a worker), with its own ledger connection, so slow SMTP never
+    stalls the watcher; mail trouble never loses the report: `send --pending` retries.
+    """
+    from thidua.base.ledger import Ledger
+    from thidua.delivery.mailing import deliver_report
+
+    if outcome.assessment is None or outcome.pdf is None:
+        return
+    try:
+        with Ledger(config.path("ledger.path")) as ledger:
+            summary = deliver_report(outcome.assessment, outcome.pdf, config, send=plan.send,
+                                     dry_run=plan.dry_run, force=plan.force, ledger=ledger)
+        outcome.mail, outcome.mail_ok = summary.messages, summary.ok
+    except Exception as exc:
+        log.exception("mailing the report of %s failed", outcome.source.name)
+        outcome.mail = [f"{outcome.source.name}: chưa gửi được thư: {type(exc).__name__}: {exc}"]
+        outcome.mail_ok = False
+
+
+def run_workbook(source: Path, config: Config, *, write_json: bool = False, output_name: str | None = None,
+                 mail: MailPlan | None = None, process: ProcessFn = process_workbook) -> FileOutcome:
+    """The whole flow for one file: process it, then deliver its report; a crash of ours still gets an
+    answer (a note in output/ saying it is not the officer's fault)."""
+    stem = output_name or output_stem(source)
+    try:
+        outcome = process(source, config, write_json=write_json, output_name=stem)
+    except Exception as exc:
+        log.exception("processing %s failed", source.name)
+        outcome = FileOutcome(source, OUTCOME_FAILED, message=f"Lỗi hệ thống: {type(exc).__name__}: {exc}")
+        try:
+            from thidua.intake.error_copy import write_failure_note
+
+            outcome.outputs.append(write_failure_note(source, exc, config.output_dir / f"{stem}.loi.txt"))
+        except Exception:
+            log.exception("could not write the failure note for %s", source.name)
+        return outcome
+    if mail is not None and outcome.outcome == OUTCOME_OK:
+        deliver(outcome, config, mail)
+    return outcome

@@ -160,7 +160,7 @@ class Config:
     @property
     def templates_dir(self) -> Path:
         """The configured templates; when left at the default and absent (thidua started from another
-        folder without a config.toml), the templates that ship beside generate_report.py."""
+        folder without a config.toml), the templates bundled with thidua."""
         configured = self.path("paths.templates_dir")
         if self.values["paths.templates_dir"] == _BY_KEY["paths.templates_dir"].default and not configured.is_dir():
             return bundled_templates()

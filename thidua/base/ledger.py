@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FINAL_OUTCOMES = ("ok", "issues", "unreadable")
+from thidua.base.model import FINAL_OUTCOMES
+from thidua.base.values import number_or_none
+
 DELIVERY_SENT = "sent"
 DELIVERY_PENDING = "pending"
 DELIVERY_REJECTED = "rejected"
@@ -218,8 +220,8 @@ class Ledger:
             self.conn.executemany(
                 "INSERT INTO results (file_id, province, year, code, name, field, kind, plan, actual, "
                 "pct_of_plan, status, points, bonus) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(file_id, province, year, r["code"], r["name"], r["field"], r["kind"], _num(r.get("plan")),
-                  _num(r.get("actual")), _num(r.get("pct_of_plan")), r["status"], float(r["points"]),
+                [(file_id, province, year, r["code"], r["name"], r["field"], r["kind"], number_or_none(r.get("plan")),
+                  number_or_none(r.get("actual")), number_or_none(r.get("pct_of_plan")), r["status"], float(r["points"]),
                   float(r["bonus"])) for r in rows],
             )
             self.conn.execute("COMMIT")
@@ -273,14 +275,6 @@ class Ledger:
         """(path, brief) recorded for this PDF hash, or None when the report is unknown."""
         row = self.conn.execute("SELECT path, brief FROM reports WHERE sha256=?", (sha256,)).fetchone()
         return (str(row["path"]), json.loads(row["brief"])) if row else None
-
-
-def _num(value: Any) -> float | None:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return f if f == f else None
 
 
 def _file(row: sqlite3.Row) -> FileRecord:

@@ -1,7 +1,8 @@
-"""Vectorised half-up rounding and Vietnamese number strings that agree with `vnformat` exactly."""
+"""Half-up rounding, defined once: one value (`half_up`) or whole arrays, exact at ties; Vietnamese number strings."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -20,12 +21,26 @@ def _dec(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
+def half_up_decimal(value: float, decimals: int = 2) -> Decimal:
+    """The exact half-up rounding of a finite float's shortest repr, as a Decimal (for formatting)."""
+    with localcontext() as ctx:  # huge values need more than the default 28 digits
+        ctx.prec = 800
+        return _dec(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def half_up(value: float, decimals: int = 2) -> float:
+    """Round one number like people do on paper (123,135 → 123,14), not banker's rounding; NaN/inf stay."""
+    if not math.isfinite(value):
+        return value
+    return float(half_up_decimal(value, decimals)) + 0.0
+
+
 def round_half_up(values: np.ndarray, decimals: int = 2,
                   exact: Callable[[int], Decimal] | None = None) -> np.ndarray:
     """Round an array half away from zero like people do on paper (123,135 → 123,14).
 
     The fast path is `floor(|x|·10^d + 0.5)`; values near a tie fall back to Decimal, either on the
-    float's shortest repr (same as `vnformat.round_half_up`) or on `exact(i)`, the true value of
+    float's shortest repr (same as `half_up`) or on `exact(i)`, the true value of
     element i computed from the typed inputs (so 1,23135 ÷ 1 × 100 rounds to 123,14, not 123,13).
     NaN stays NaN.
     """

@@ -1,38 +1,22 @@
-"""Vietnamese numbers and dates for reports and mail (Babel, locale vi), rounding half-up."""
+"""Vietnamese numbers and dates for reports and mail (Babel, locale vi), rounded half-up (base.rounding)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
+
+from thidua.base.rounding import half_up, half_up_decimal
+from thidua.base.values import is_missing
 
 LOCALE = "vi"
 
 
-def round_half_up(value: float, decimals: int = 2) -> float:
-    """Round like people do on paper (123,135 → 123,14), not banker's rounding."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return value
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-def _is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return not math.isfinite(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return True
-
-
 def number(value: object, decimals: int = 2, *, fixed: bool = False, missing: str = "-") -> str:
     """7877 → "7.877"; 1825.684 → "1.825,68"; trailing zeros dropped unless `fixed`."""
-    if _is_missing(value):
+    if is_missing(value):
         return missing
-    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    rounded = half_up_decimal(float(value), decimals)  # type: ignore[arg-type]
     if rounded == 0:
         rounded = abs(rounded)
     frac = "0" * decimals if fixed else "#" * decimals
@@ -42,16 +26,16 @@ def number(value: object, decimals: int = 2, *, fixed: bool = False, missing: st
 
 def percent(value: object, decimals: int = 2, *, missing: str = "-") -> str:
     """123.14 → "123,14%" (no space before %, as Vietnamese documents write it)."""
-    if _is_missing(value):
+    if is_missing(value):
         return missing
     return number(value, decimals) + "%"
 
 
 def signed(value: object, decimals: int = 2, *, missing: str = "-") -> str:
     """+1,5 / −0,2 with an explicit sign, for changes."""
-    if _is_missing(value):
+    if is_missing(value):
         return missing
-    v = round_half_up(float(value), decimals)  # type: ignore[arg-type]
+    v = half_up(float(value), decimals)  # type: ignore[arg-type]
     if v == 0:
         return number(0, decimals)
     return ("+" if v > 0 else "−") + number(abs(v), decimals)

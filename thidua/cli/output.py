@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TextIO
 
-from thidua.base.model import Issue
-from thidua.pipeline import OUTCOME_ISSUES, OUTCOME_OK, OUTCOME_UNREADABLE, FileOutcome
+from thidua.base.model import OUTCOME_FAILED, OUTCOME_ISSUES, OUTCOME_OK, OUTCOME_UNREADABLE, Issue
 
 if TYPE_CHECKING:
     from thidua.inbox.dispatcher import Done
+    from thidua.pipeline import FileOutcome
 
 
 def format_issue(issue: Issue) -> str:
@@ -38,7 +38,7 @@ def print_outcome(outcome: FileOutcome, out: TextIO) -> None:
 
 
 OUTCOME_WORDS = {OUTCOME_OK: "xong", OUTCOME_ISSUES: "có lỗi dữ liệu", OUTCOME_UNREADABLE: "không đọc được",
-                 "failed": "lỗi chương trình"}
+                 OUTCOME_FAILED: "lỗi chương trình"}
 
 
 def outcome_word(done: Done) -> str:

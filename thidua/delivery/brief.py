@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from thidua.base.model import Assessment
-
-
-def _num(value: Any) -> float | None:
-    """A finite float, or None (NaN and blanks do not survive JSON)."""
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return ""
-    return str(value)
+from thidua.base.values import number_or_none, text_or_empty
 
 
 @dataclass(frozen=True)
@@ -74,12 +59,12 @@ class ReportBrief:
         meta, totals = assessment.submission.meta, assessment.totals
         lines = tuple(
             CriterionLine(
-                code=_text(row.get("code")), name=_text(row.get("name")), unit=_text(row.get("unit")),
-                kind=_text(row.get("kind")), status=_text(row.get("status")),
-                pct_of_plan=_num(row.get("pct_of_plan")), plan=_num(row.get("plan")),
-                actual=_num(row.get("actual")), plan_label=_text(row.get("plan_label")),
-                actual_label=_text(row.get("actual_label")), monitor=_text(row.get("monitor")),
-                data_status=_text(row.get("data_status")),
+                code=text_or_empty(row.get("code")), name=text_or_empty(row.get("name")), unit=text_or_empty(row.get("unit")),
+                kind=text_or_empty(row.get("kind")), status=text_or_empty(row.get("status")),
+                pct_of_plan=number_or_none(row.get("pct_of_plan")), plan=number_or_none(row.get("plan")),
+                actual=number_or_none(row.get("actual")), plan_label=text_or_empty(row.get("plan_label")),
+                actual_label=text_or_empty(row.get("actual_label")), monitor=text_or_empty(row.get("monitor")),
+                data_status=text_or_empty(row.get("data_status")),
             )
             for row in assessment.results.to_dict("records")
         )

@@ -1,4 +1,4 @@
-"""Email a rendered briefing to the committee: .eml previews or real SMTP delivery, once per recipient."""
+"""One report's mailing: a message per council member, as .eml previews or over SMTP, once per recipient."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 from thidua.base import atomic
 from thidua.base.config import Config, Recipient
-from thidua.base.errors import EXIT_DATA_ISSUES, EXIT_OK, UsageError
+from thidua.base.errors import UsageError
 from thidua.base.ledger import (
     DELIVERY_DRY_RUN,
     DELIVERY_PENDING,
@@ -21,6 +20,7 @@ from thidua.base.ledger import (
     Ledger,
 )
 from thidua.base.model import Assessment
+from thidua.base.program import command_name
 from thidua.delivery.brief import ReportBrief
 from thidua.delivery.compose import build_message, sender_address
 from thidua.delivery.recipients import Addressee, plan_recipients
@@ -29,7 +29,6 @@ from thidua.delivery.smtp import Envelope, SmtpSettings, send_all
 log = logging.getLogger(__name__)
 
 STATUS_SKIPPED = "skipped"  # already sent (or permanently rejected) earlier; not sent again
-RETRY_HINT = "python generate_report.py send --pending"
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ class DeliverySummary:
         lines = [f"  Còn treo: {r.name} <{r.email}>: {r.error}." for r in self.results
                  if r.status == DELIVERY_PENDING]
         if self.pending:
-            lines.append(f"  Sẽ thử lại khi chạy: {RETRY_HINT}")
+            lines.append(f"  Sẽ thử lại khi chạy: {command_name()} send --pending")
         lines += [f"  Bị từ chối: {r.name} <{r.email}>: {r.error}." for r in self.results
                   if r.status == DELIVERY_REJECTED]
         if self.unmatched:
@@ -106,7 +105,7 @@ class DeliverySummary:
             head = f"{name}: sổ địa chỉ [[email.recipients]] trống, không có thư nào để gửi."
         elif not self.real:
             head = (f"{name}: đã ghi {self.dry_run} thư (.eml) vào {self.outbox}, chưa gửi thật. "
-                    f"Gửi thật: python generate_report.py send \"{self.report}\"")
+                    f"Gửi thật: {command_name()} send \"{self.report}\"")
         else:
             parts = [f"đã gửi {self.sent} thư"]
             parts += [f"{n} {label}" for n, label in ((self.skipped, "thư đã gửi (hoặc bị từ chối) trước đó, không gửi lại"),
@@ -120,7 +119,7 @@ def _slug(email: str) -> str:
     return re.sub(r"[^A-Za-z0-9@._+-]+", "_", email.lower())
 
 
-def _dispatch(brief: ReportBrief, pdf_path: Path, pdf: bytes, config: Config, ledger: Ledger, *, real: bool,
+def _mail_brief(brief: ReportBrief, pdf_path: Path, pdf: bytes, config: Config, ledger: Ledger, *, real: bool,
               force: bool, book: list[Recipient], only: set[str] | None = None) -> DeliverySummary:
     """Build every addressee's message; write .eml files (preview) or deliver over SMTP."""
     sha = hashlib.sha256(pdf).hexdigest()
@@ -174,7 +173,7 @@ def deliver_report(assessment: Assessment, pdf_path: Path, config: Config, *, se
     brief = ReportBrief.from_assessment(assessment)
     ledger.record_report(hashlib.sha256(pdf).hexdigest(), str(pdf_path), brief.to_dict())
     real = (send or bool(config["email.enabled"])) and not dry_run
-    return _dispatch(brief, pdf_path, pdf, config, ledger, real=real, force=force, book=config.recipients)
+    return _mail_brief(brief, pdf_path, pdf, config, ledger, real=real, force=force, book=config.recipients)
 
 
 def _send_report(report: Path, config: Config, ledger: Ledger, *, dry_run: bool, force: bool) -> DeliverySummary:
@@ -183,9 +182,9 @@ def _send_report(report: Path, config: Config, ledger: Ledger, *, dry_run: bool,
     if found is None:
         raise UsageError(f"Sổ theo dõi {ledger.path} không có thông tin về báo cáo \"{report}\" "
                          "(tệp không do thidua tạo, hoặc đã bị sửa sau khi tạo).",
-                         hint="Tạo lại báo cáo từ tệp Excel: python generate_report.py run TỆP.xlsx")
+                         hint=f"Tạo lại báo cáo từ tệp Excel: {command_name()} run TỆP.xlsx")
     brief = ReportBrief.from_dict(found[1])
-    return _dispatch(brief, report, pdf, config, ledger, real=not dry_run, force=force, book=config.recipients)
+    return _mail_brief(brief, report, pdf, config, ledger, real=not dry_run, force=force, book=config.recipients)
 
 
 def _send_pending(config: Config, ledger: Ledger, *, dry_run: bool) -> list[DeliverySummary]:
@@ -206,24 +205,15 @@ def _send_pending(config: Config, ledger: Ledger, *, dry_run: bool) -> list[Deli
             continue
         known = {r.email.lower() for r in config.recipients}
         book = config.recipients + [Recipient(r.name, r.email) for r in records if r.email not in known]
-        summaries.append(_dispatch(ReportBrief.from_dict(found[1]), path, pdf, config, ledger, real=not dry_run,
+        summaries.append(_mail_brief(ReportBrief.from_dict(found[1]), path, pdf, config, ledger, real=not dry_run,
                                    force=False, book=book, only={r.email for r in records}))
     return summaries
 
 
-def send_command(config: Config, *, report: Path | None, pending: bool, dry_run: bool, force: bool,
-                 out: TextIO, quiet: bool = False) -> int:
-    """`send REPORT.pdf` / `send --pending`: deliver and tell the person; exit 1 if anyone is left out."""
+def send_again(config: Config, *, report: Path | None, pending: bool, dry_run: bool,
+               force: bool) -> tuple[list[DeliverySummary], list[DeliverySummary]]:
+    """`send REPORT.pdf` and/or `send --pending`: (the named report's mailing, the retried ones)."""
     with Ledger(config.path("ledger.path")) as ledger:
-        summaries = []
-        if report is not None:
-            summaries.append(_send_report(Path(report), config, ledger, dry_run=dry_run, force=force))
-        if pending:
-            retried = _send_pending(config, ledger, dry_run=dry_run)
-            if not retried and not quiet:
-                print("Không có thư nào còn treo.", file=out)
-            summaries += retried
-    for summary in summaries:
-        for line in summary.problems if quiet else summary.messages:
-            print(line, file=out)
-    return EXIT_OK if all(s.ok for s in summaries) else EXIT_DATA_ISSUES
+        named = [_send_report(Path(report), config, ledger, dry_run=dry_run, force=force)] if report else []
+        retried = _send_pending(config, ledger, dry_run=dry_run) if pending else []
+    return named, retried

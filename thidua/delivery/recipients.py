@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from thidua.base.config import Recipient
+from thidua.base.textfold import fold, split_names
 from thidua.delivery.brief import CriterionLine, ReportBrief
 
 log = logging.getLogger(__name__)
-
-# A monitor cell may name several members: "Trần Thị Bích; Lê Văn Cường" (also "," or one per line).
-_SEPARATORS = re.compile(r"[;,\n\r]+")
-# Look-alikes typed instead of the Vietnamese Đ/đ (Icelandic eth), which NFC does not unify.
-_LOOKALIKES = str.maketrans({"Ð": "Đ", "ð": "đ"})
-
-
-def name_key(name: str) -> str:
-    """Compare names tolerantly: NFC, Đ look-alikes, case and runs of spaces do not matter."""
-    text = unicodedata.normalize("NFC", name).translate(_LOOKALIKES)
-    return " ".join(text.split()).casefold()
-
-
-def monitor_names(cell: str) -> list[str]:
-    """The member names written in one `Thành viên HĐ theo dõi` cell."""
-    return [part.strip() for part in _SEPARATORS.split(cell or "") if part.strip()]
-
 
 @dataclass(frozen=True)
 class Addressee:
@@ -59,7 +41,7 @@ def plan_recipients(book: list[Recipient], brief: ReportBrief) -> RecipientPlan:
             idx = by_email[rec.email.lower()] = len(merged)
             merged.append((rec, set()))
         merged[idx][1].update(rec.criteria)
-        by_key.setdefault(name_key(rec.name), []).append(idx)
+        by_key.setdefault(fold(rec.name), []).append(idx)
 
     codes = {c.code for c in brief.criteria}
     unknown = sorted({code for _, wanted in merged for code in wanted} - codes)
@@ -68,8 +50,8 @@ def plan_recipients(book: list[Recipient], brief: ReportBrief) -> RecipientPlan:
 
     unmatched: dict[str, None] = {}
     for line in brief.criteria:
-        for person in monitor_names(line.monitor):
-            hits = by_key.get(name_key(person))
+        for person in split_names(line.monitor):
+            hits = by_key.get(fold(person))
             if not hits:
                 unmatched.setdefault(" ".join(person.split()))
                 continue

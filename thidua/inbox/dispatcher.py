@@ -12,19 +12,13 @@ from pathlib import Path
 
 from thidua.base.config import Config
 from thidua.base.fingerprint import settings_fingerprint
+from thidua.base.hashing import sha256_of
 from thidua.base.ledger import FileRecord, Ledger
-from thidua.inbox import folder as inbox
-from thidua.inbox.pool import (
-    OUTCOME_FAILED,
-    InlineExecutor,
-    MailPlan,
-    ProcessFn,
-    WorkResult,
-    make_pool,
-    run_one,
-)
+from thidua.base.model import OUTCOME_FAILED, OUTCOME_OK
+from thidua.inbox import folder
+from thidua.inbox.pool import InlineExecutor, make_pool
 from thidua.intake.error_copy import write_failure_note
-from thidua.pipeline import OUTCOME_OK, FileOutcome, process_workbook, sha256_of
+from thidua.pipeline import FileOutcome, MailPlan, ProcessFn, process_workbook, run_workbook
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +32,16 @@ class Done:
     reused: bool = False
     moved_to: Path | None = None
     seconds: float = 0.0
-    mail: list[str] = field(default_factory=list)  # the mailer's lines for the person
-    mail_ok: bool = True
     recorded_issues: int = 0  # a reused result only knows how many issues there were
+
+    @property
+    def mail(self) -> list[str]:
+        """What the mailing said about this file's report (nothing for a reused result)."""
+        return self.outcome.mail
+
+    @property
+    def mail_ok(self) -> bool:
+        return self.outcome.mail_ok
 
     @property
     def n_issues(self) -> int:
@@ -52,7 +53,7 @@ class _Job:
     name: str
     path: Path
     sha256: str
-    claim: inbox.Claim | None
+    claim: folder.Claim | None
     file_id: int = 0
     stem: str = ""
     started: float = field(default_factory=time.monotonic)
@@ -60,7 +61,7 @@ class _Job:
 
 @dataclass(frozen=True)
 class _Held:
-    item: Path | inbox.Claim
+    item: Path | folder.Claim
 
 
 def default_workers(config: Config) -> int:
@@ -87,7 +88,7 @@ def _hash_or_none(path: Path) -> str | None:
 
 
 class Dispatcher:
-    """Claims files, hands them to the pool, and on completion records, delivers and moves them.
+    """Claims files, hands them to the pool (which runs the whole pipeline), and on completion records and moves them.
 
     Everything but the processing itself happens in the calling thread, so the ledger is written by one
     connection per run and the working folder is only touched here.
@@ -102,8 +103,8 @@ class Dispatcher:
         self.workers = max(1, workers or default_workers(config))
         self.force, self.write_json, self.claim, self.mail = force, write_json, claim, mail
         self.warm_render = warm_render
-        self.queue: deque[Path | inbox.Claim] = deque()
-        self.running: dict[cf.Future[WorkResult], _Job] = {}
+        self.queue: deque[Path | folder.Claim] = deque()
+        self.running: dict[cf.Future[FileOutcome], _Job] = {}
         self.ledger: Ledger | None = None
         self.pool: cf.Executor | None = None
         # output stem (case-folded) → content digest: for one pass over a folder, every file of the pass;
@@ -115,7 +116,7 @@ class Dispatcher:
     # --- life cycle ------------------------------------------------------------------------------
     def __enter__(self) -> Dispatcher:
         if self.claim:
-            self._lock_cm = inbox.locked(self.config.input_dir)
+            self._lock_cm = folder.locked(self.config.input_dir)
             self._lock_cm.__enter__()  # type: ignore[attr-defined]
         self.ledger = Ledger(self.config.path("ledger.path"))
         return self
@@ -139,8 +140,8 @@ class Dispatcher:
         """Forget files not started yet: unclaimed ones stay in input/, claimed ones go back there."""
         while self.queue:
             item = self.queue.popleft()
-            if isinstance(item, inbox.Claim):
-                inbox.release(item)
+            if isinstance(item, folder.Claim):
+                folder.release(item)
 
     def abort(self) -> None:
         """Hard stop (second Ctrl+C): kill the workers and give every file in progress back to input/."""
@@ -183,7 +184,7 @@ class Dispatcher:
         for row in self.ledger.unfinished():
             self.ledger.abandon(row.id)
             log.warning("run interrupted earlier while processing %s; it will be processed again", row.name)
-        found = inbox.unclaimed(self.config.input_dir) if self.claim else []
+        found = folder.unclaimed(self.config.input_dir) if self.claim else []
         self.queue.extend(found)
         return len(found)
 
@@ -199,7 +200,7 @@ class Dispatcher:
     def pump(self) -> list[Done]:
         """Start queued files while a worker is free; reused results come back at once."""
         done: list[Done] = []
-        held: list[Path | inbox.Claim] = []
+        held: list[Path | folder.Claim] = []
         while self.queue and len(self.running) < self.workers:
             item = self.queue.popleft()
             result = self._start(item)
@@ -210,13 +211,13 @@ class Dispatcher:
         self.queue.extendleft(reversed(held))
         return done
 
-    def _start(self, item: Path | inbox.Claim) -> Done | _Held | None:
+    def _start(self, item: Path | folder.Claim) -> Done | _Held | None:
         assert self.ledger is not None
-        if isinstance(item, inbox.Claim):
-            claimed: inbox.Claim | None = item
+        if isinstance(item, folder.Claim):
+            claimed: folder.Claim | None = item
         elif self.claim:
             try:
-                claimed = inbox.claim(item, self.config.input_dir)
+                claimed = folder.claim(item, self.config.input_dir)
             except OSError as exc:  # no permission to move it: leave it, say so, keep serving the rest
                 log.error("cannot take %s out of the drop folder: %s", item.name, exc)
                 return None
@@ -242,15 +243,18 @@ class Dispatcher:
                 self._release(stem)
                 return reused
         job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name, fingerprint), stem)
-        args = (run_one, self.process, path, self.config, self.write_json, stem, self.mail)
+        def submit() -> cf.Future[FileOutcome]:
+            return self._pool().submit(run_workbook, path, self.config, write_json=self.write_json,
+                                       output_name=stem, mail=self.mail, process=self.process)
+
         try:
-            future = self._pool().submit(*args)
+            future = submit()
         except cf.process.BrokenProcessPool:  # a worker died earlier (killed, out of memory): new pool
             log.warning("worker pool broken; starting new workers")
             self.pool.shutdown(wait=False)  # type: ignore[union-attr]
             self.pool = None
             try:
-                future = self._pool().submit(*args)
+                future = submit()
             except BaseException:
                 self._give_back(job)
                 raise
@@ -260,7 +264,7 @@ class Dispatcher:
     def _stem(self, name: str, digest: str) -> str:
         """Outputs are named after the file; two different workbooks of one pass that would share a name
         ("a.xlsx" and "a.XLSX") get "a" and "a (2)", so neither report overwrites the other."""
-        base = inbox.result_stem(name)
+        base = folder.result_stem(name)
         stem, n = base, 1
         while self._stems.setdefault(stem.casefold(), digest) != digest:
             n += 1
@@ -276,7 +280,7 @@ class Dispatcher:
         """Settings and templates now (re-read per file: watch mode runs while officers edit them)."""
         return settings_fingerprint(self.config)
 
-    def _reuse(self, digest: str, name: str, claimed: inbox.Claim | None, stem: str,
+    def _reuse(self, digest: str, name: str, claimed: folder.Claim | None, stem: str,
                fingerprint: str) -> Done | None:
         """The earlier result of this content, if it can stand for this file as it is on disk now."""
         assert self.ledger is not None
@@ -301,26 +305,24 @@ class Dispatcher:
         finished, _ = cf.wait(list(self.running), timeout=timeout, return_when=cf.FIRST_COMPLETED)
         return [self._finish(future) for future in finished]
 
-    def _finish(self, future: cf.Future[WorkResult]) -> Done:
+    def _finish(self, future: cf.Future[FileOutcome]) -> Done:
         job = self.running.pop(future)
         try:
-            result = future.result()
+            outcome = future.result()
         except Exception as exc:  # the worker process died (killed, out of memory)
             log.error("worker died while processing %s: %s", job.name, exc)
-            result = WorkResult(FileOutcome(job.path, OUTCOME_FAILED, job.sha256,
-                                            message=f"Tiến trình xử lý bị dừng đột ngột ({type(exc).__name__})."))
+            outcome = FileOutcome(job.path, OUTCOME_FAILED, job.sha256,
+                                  message=f"Tiến trình xử lý bị dừng đột ngột ({type(exc).__name__}).")
             note = self.config.output_dir / f"{job.stem}.loi.txt"
             try:  # the file may be what killed it (a bomb): answer it, never retry it in a loop
-                result.outcome.outputs.append(write_failure_note(job.path, exc, note))
+                outcome.outputs.append(write_failure_note(job.path, exc, note))
             except OSError:
                 log.exception("could not write the failure note for %s", job.name)
-        outcome = result.outcome
         outcome.sha256 = outcome.sha256 or job.sha256
         self._release(job.stem)
         self._record(job, outcome)
         moved = self._settle(job.claim, outcome.outcome) if job.claim else None
-        return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started,
-                    mail=result.mail, mail_ok=result.mail_ok)
+        return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started)
 
     def _record(self, job: _Job, outcome: FileOutcome) -> None:
         assert self.ledger is not None
@@ -334,12 +336,12 @@ class Dispatcher:
                                 province=meta.province if meta else None, year=meta.year if meta else None,
                                 output_hashes=hashes)
 
-    def _settle(self, claimed: inbox.Claim | None, outcome: str) -> Path | None:
+    def _settle(self, claimed: folder.Claim | None, outcome: str) -> Path | None:
         if claimed is None:
             return None
         sub = self.config["inbox.done_dir"] if outcome == OUTCOME_OK else self.config["inbox.failed_dir"]
         try:
-            return inbox.settle(claimed, self.config.input_dir / sub)
+            return folder.settle(claimed, self.config.input_dir / sub)
         except OSError as exc:  # it stays in the working folder; the next start settles it (ledger: done)
             log.error("cannot move %s to %s: %s", claimed.name, sub, exc)
             return None
@@ -348,4 +350,4 @@ class Dispatcher:
         assert self.ledger is not None
         self.ledger.abandon(job.file_id)
         if job.claim is not None:
-            inbox.release(job.claim)
+            folder.release(job.claim)

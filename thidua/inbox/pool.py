@@ -1,4 +1,4 @@
-"""What runs in the worker processes: warm start-up, one file at a time, and the pool that holds them."""
+"""The worker processes: warm start-up, and the bounded pool that runs `pipeline.run_workbook` in them."""
 
 from __future__ import annotations
 
@@ -11,19 +11,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from thidua.base.config import Config
 from thidua.base.logfmt import console_handler
-from thidua.pipeline import OUTCOME_OK, FileOutcome
 
 log = logging.getLogger(__name__)
 
-OUTCOME_FAILED = "failed"  # our own crash: never reused from the ledger, the file is answered again
 PRELOAD = ("thidua.pipeline", "thidua.intake.reader", "thidua.scoring.evaluate", "thidua.report.pdf",
            "thidua.intake.error_copy")
-ProcessFn = Callable[..., FileOutcome]  # process_workbook(source, config, *, write_json, output_name)
 
 
 PARENT_CHECK_SECONDS = 0.5
@@ -50,74 +45,19 @@ def warm_worker(warm_render: bool, templates_dir: str, log_level: int = logging.
     if not package.handlers:  # a fresh process: the CLI's handler did not come along
         package.addHandler(console_handler(sys.stderr, log_level))
     package.setLevel(log_level)
-    from thidua.intake import reader as workbook  # noqa: F401  (pandas, calamine)
+    from thidua import pipeline  # noqa: F401  (the flow, light until used)
+    from thidua.intake import reader  # noqa: F401  (calamine)
 
     try:
-        from thidua.report import pdf as render
+        from thidua.report import pdf
     except ImportError:  # WeasyPrint missing: the first PDF reports it to the officer
         log.debug("cannot import the renderer", exc_info=True)
         return
     if warm_render:
         try:
-            render.get_renderer(Path(templates_dir)).stylesheet()  # fonts and CSS parsed once
+            pdf.get_renderer(Path(templates_dir)).stylesheet()  # fonts and CSS parsed once
         except Exception:  # warming is an optimisation; the real render reports the error
             log.debug("could not warm the renderer", exc_info=True)
-
-
-@dataclass(frozen=True)
-class MailPlan:
-    """How to mail a new report: real mail with --send (or email.enabled), .eml only with --dry-run."""
-
-    send: bool = False
-    dry_run: bool = False
-    force: bool = False
-
-
-@dataclass
-class WorkResult:
-    """A worker's answer: the file's outcome and, for a new report, what the mailer said."""
-
-    outcome: FileOutcome
-    mail: list[str] = field(default_factory=list)
-    mail_ok: bool = True
-
-
-def deliver(outcome: FileOutcome, config: Config, plan: MailPlan) -> tuple[list[str], bool]:
-    """The mailer's hook, run in the worker so slow SMTP never stalls the watcher; own ledger connection."""
-    from thidua.base.ledger import Ledger
-    from thidua.delivery.mailing import deliver_report
-
-    if outcome.assessment is None or outcome.pdf is None:
-        return [], True
-    with Ledger(config.path("ledger.path")) as ledger:
-        summary = deliver_report(outcome.assessment, outcome.pdf, config, send=plan.send, dry_run=plan.dry_run,
-                                 force=plan.force, ledger=ledger)
-    return summary.messages, summary.ok
-
-
-def run_one(process: ProcessFn, path: Path, config: Config, write_json: bool, stem: str,
-            mail: MailPlan | None = None) -> WorkResult:
-    """In a worker: process one file, then mail its report; a crash of ours still gets an answer."""
-    try:
-        outcome = process(path, config, write_json=write_json, output_name=stem)
-    except Exception as exc:
-        log.exception("processing %s failed", path.name)
-        outcome = FileOutcome(path, OUTCOME_FAILED, message=f"Lỗi hệ thống: {type(exc).__name__}: {exc}")
-        try:
-            from thidua.intake.error_copy import write_failure_note
-
-            outcome.outputs.append(write_failure_note(path, exc, config.output_dir / f"{stem}.loi.txt"))
-        except Exception:
-            log.exception("could not write the failure note for %s", path.name)
-        return WorkResult(outcome)
-    if mail is None or outcome.outcome != OUTCOME_OK:
-        return WorkResult(outcome)
-    try:
-        lines, ok = deliver(outcome, config, mail)
-    except Exception as exc:  # mail trouble never loses the report; `send --pending` retries
-        log.exception("mailing the report of %s failed", path.name)
-        lines, ok = [f"{path.name}: chưa gửi được thư: {type(exc).__name__}: {exc}"], False
-    return WorkResult(outcome, lines, ok)
 
 
 def make_pool(workers: int, *, warm_render: bool, templates_dir: Path) -> cf.ProcessPoolExecutor:

@@ -8,21 +8,17 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from thidua.base.config import Config
-from thidua.base.errors import EXIT_OK
-from thidua.cli.output import format_watch_line
-from thidua.inbox import folder as inbox
+from thidua.inbox import folder
 from thidua.inbox.dispatcher import Dispatcher, Done
-from thidua.inbox.pool import MailPlan, ProcessFn
-from thidua.pipeline import process_workbook
+from thidua.pipeline import MailPlan, ProcessFn, process_workbook
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +80,7 @@ class StabilityTracker:
             quiet_for = now - entry.since
             if quiet_for < (0.0 if entry.renamed else self.stable_seconds):
                 continue
-            if (entry.renamed or inbox.is_complete_zip(path)
+            if (entry.renamed or folder.is_complete_zip(path)
                     or quiet_for >= max(5.0, NOT_ZIP_GIVE_UP * self.stable_seconds)):
                 del self.pending[path]
                 out.append(path)
@@ -104,7 +100,7 @@ class _Events(FileSystemEventHandler):
         renamed = event.event_type == "moved"
         raw = event.dest_path if renamed else event.src_path
         path = Path(raw.decode() if isinstance(raw, bytes) else raw)
-        if path.parent == self.input_dir and inbox.classify(path) != inbox.IGNORED:
+        if path.parent == self.input_dir and folder.classify(path) != folder.IGNORED:
             self.queue.put((path, renamed))
 
 
@@ -129,10 +125,15 @@ def _signals(stop: threading.Event, hard: threading.Event) -> Iterator[None]:
             signal.signal(s, h)
 
 
-def watch(config: Config, out: TextIO, quiet: bool = False, *, stop_event: threading.Event | None = None,
+def watch(config: Config, *, on_done: Callable[[Done], None] | None = None,
+          on_ready: Callable[[], None] | None = None, stop_event: threading.Event | None = None,
           max_files: int | None = None, process: ProcessFn = process_workbook, workers: int | None = None,
           force: bool = False) -> int:
-    """Process files as they arrive until stopped (signal, `stop_event`, or `max_files` handled)."""
+    """Process files as they arrive until stopped (signal, `stop_event`, or `max_files` handled).
+
+    `on_ready` is called once the folder is watched and the workers are warm; `on_done` for each file
+    handled. Returns how many files were handled.
+    """
     stop = stop_event or threading.Event()
     hard = threading.Event()
     input_dir = config.input_dir.resolve()
@@ -150,12 +151,12 @@ def watch(config: Config, out: TextIO, quiet: bool = False, *, stop_event: threa
             d.start_pool()
             d.recover()
             last_scan = 0.0
-            if not quiet:
-                print(f"Đang theo dõi thư mục {config.input_dir} (Ctrl+C để dừng).", file=out, flush=True)
+            if on_ready is not None:
+                on_ready()
             while not stop.is_set():
                 now = time.monotonic()
                 if now - last_scan >= RESCAN_SECONDS:
-                    for path in inbox.candidates(input_dir, seen_other=seen_other):
+                    for path in folder.candidates(input_dir, seen_other=seen_other):
                         tracker.touch(path, now=now)
                     last_scan = now
                 _drain(events, tracker, seen_other)
@@ -168,17 +169,16 @@ def watch(config: Config, out: TextIO, quiet: bool = False, *, stop_event: threa
                     stop.wait(POLL_SECONDS)
                 for done in finished:
                     handled += 1
-                    _announce(done, out, quiet)
+                    _announce(done, on_done)
                 if max_files is not None and handled >= max_files:
                     break
         finally:
             observer.stop()
             observer.join(timeout=5)
             for done in _finish_running(d, hard):
-                _announce(done, out, quiet)
-    if not quiet:
-        print("Đã dừng theo dõi.", file=out, flush=True)
-    return EXIT_OK
+                handled += 1
+                _announce(done, on_done)
+    return handled
 
 
 def _drain(events: queue.Queue[tuple[Path, bool]], tracker: StabilityTracker, seen_other: set[str]) -> None:
@@ -187,7 +187,7 @@ def _drain(events: queue.Queue[tuple[Path, bool]], tracker: StabilityTracker, se
             path, renamed = events.get_nowait()
         except queue.Empty:
             return
-        if inbox.classify(path) == inbox.WORKBOOK:
+        if folder.classify(path) == folder.WORKBOOK:
             tracker.touch(path, renamed=renamed)
         elif path.name not in seen_other and path.is_file():
             seen_other.add(path.name)
@@ -206,7 +206,7 @@ def _finish_running(d: Dispatcher, hard: threading.Event) -> list[Done]:
     return done
 
 
-def _announce(done: Done, out: TextIO, quiet: bool) -> None:
+def _announce(done: Done, on_done: Callable[[Done], None] | None) -> None:
     log.info("%s: %s in %.1f s", done.name, done.outcome.outcome, done.seconds)
-    if not quiet:
-        print(format_watch_line(done), file=out, flush=True)
+    if on_done is not None:
+        on_done(done)

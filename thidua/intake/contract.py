@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from thidua.base import model
+from thidua.base.program import command_name
 
 # Column types (how a cell is read and validated).
 TEXT = "text"
@@ -29,14 +30,9 @@ SHEET_INFO = "Thông tin"
 SHEET_CRITERIA = "Tiêu chí"
 SHEET_DEDUCTIONS = "Điểm trừ"
 
-# Vietnamese labels of the criterion kinds.
-KIND_LABELS = {
-    "Tăng là tốt": model.KIND_INCREASE,
-    "Giảm là tốt": model.KIND_DECREASE,
-    "Đạt/Không đạt": model.KIND_PASS_FAIL,
-    "Xếp loại": model.KIND_GRADE,
-}
-LABEL_OF_KIND = {v: k for k, v in KIND_LABELS.items()}
+# Vietnamese labels of the criterion kinds (defined with the kinds, in the model).
+KIND_LABELS = model.KIND_LABELS
+LABEL_OF_KIND = model.LABEL_OF_KIND
 PASS = "Đạt"
 FAIL = "Không đạt"
 PASS_FAIL_VALUES = {PASS: 1.0, FAIL: 0.0}
@@ -177,8 +173,13 @@ FILLING_STEPS: tuple[str, ...] = (
     "LibreOffice trước khi gửi.",
     "Trang \"Điểm trừ\" chỉ điền khi có điểm bị trừ; không có thì để trống.",
     "Không đổi tên trang tính, không xóa dòng tiêu đề; có thể thêm cột riêng, chương trình bỏ qua cột lạ.",
-    "Kiểm tra trước khi gửi: python generate_report.py check <tệp>.xlsx",
+    "Kiểm tra trước khi gửi: {program} check <tệp>.xlsx",
 )
+
+
+def filling_steps() -> list[str]:
+    """The steps of the Hướng dẫn sheet, naming the command as the officer runs it."""
+    return [step.format(program=command_name()) for step in FILLING_STEPS]
 
 
 def allowed_text(column: Column) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from thidua.base.atomic import atomic_path, write_text
 from thidua.base.model import Issue
+from thidua.base.program import command_name
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def write_unreadable_note(source: Path, exc: Exception, out_path: Path) -> Path:
         "",
         "Cách xử lý:",
         f"- {hint}" if hint else "- Mở tệp bằng Excel hoặc LibreOffice và lưu lại dưới dạng Excel (.xlsx).",
-        "- Nên dùng mẫu chuẩn (lệnh: python generate_report.py template), điền số liệu rồi thả lại tệp "
+        f"- Nên dùng mẫu chuẩn (lệnh: {command_name()} template), điền số liệu rồi thả lại tệp "
         "vào thư mục input.",
         "- Nếu vẫn lỗi, gửi tệp này kèm tệp Excel cho bộ phận kỹ thuật.",
     ]

@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from thidua.base.model import Issue
+from thidua.base.program import command_name
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ _NUMBER_HINT = "Cần nhập số, ví dụ 7.877 hoặc 8,62 (dấu chấm phâ
 ISSUE_TYPES: tuple[IssueType, ...] = (
     # Structure of the workbook
     IssueType("missing-sheet", "Thiếu trang tính",
-              "Không tìm thấy trang tính \"{sheet}\". Hãy dùng mẫu chuẩn (lệnh: generate_report.py template)."),
+              "Không tìm thấy trang tính \"{sheet}\". Hãy dùng mẫu chuẩn (lệnh: {program} template)."),
     IssueType("header-not-found", "Không tìm thấy dòng tiêu đề",
               "Trang tính \"{sheet}\": không tìm thấy dòng tiêu đề trong {rows} dòng đầu. "
               "Cần có dòng tiêu đề gồm các cột: {expected}."),
@@ -125,7 +126,7 @@ CATALOG: dict[str, IssueType] = {t.code: t for t in ISSUE_TYPES}
 
 def message(code: str, **fields: object) -> str:
     """The Vietnamese message of `code`, with `fields` filled into its template."""
-    return CATALOG[code].template.format(**fields)
+    return CATALOG[code].template.format(program=command_name(), **fields)
 
 
 def make_issue(code: str, sheet: str, at: tuple[int, ...] = (), value: object = "", **fields: object) -> Issue:

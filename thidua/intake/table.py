@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from thidua.base.cellref import column_letters
 from thidua.base.model import Issue
+from thidua.base.rounding import half_up
 from thidua.base.textfold import LabelMatcher
 from thidua.base.vnnumber import AMBIGUOUS, parse_vn_number
 from thidua.intake import contract
@@ -114,7 +115,7 @@ class Table:
             return math.nan
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             if (row, self.columns[key]) in self.grid.percent:  # typed "8,62%": stored 0.0862, meant 8,62
-                value = round(float(value) * 100, 10)
+                value = half_up(float(value) * 100, 10)
             return self._bounded(row, key, float(value))
         if isinstance(value, str):
             parsed = parse_vn_number(value)

@@ -138,7 +138,7 @@ def _guide_sheet(wb: Workbook) -> None:
     ws.cell(row=1, column=1, value="HƯỚNG DẪN ĐIỀN MẪU TIÊU CHÍ THI ĐUA").font = TITLE_FONT
     r = 3
     ws.cell(row=r, column=1, value="Các bước").font = BOLD
-    for i, step in enumerate(contract.FILLING_STEPS, start=1):
+    for i, step in enumerate(contract.filling_steps(), start=1):
         r += 1
         ws.cell(row=r, column=1, value=f"{i}. {step}").alignment = WRAP
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(GUIDE_WIDTHS))

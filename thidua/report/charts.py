@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from thidua.base.values import number_or_none
+
 MAX_BARS = 48  # beyond this many criteria the bar chart keeps key and unmet criteria only
 
 
@@ -63,18 +65,10 @@ class FieldChart:
     rows: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _finite(value: object) -> float | None:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
-
 def percent_chart(rows: Sequence[Mapping[str, Any]], bonus_line: float = 110.0, *, width: float = 600,
                   label_width: float = 250, bar_height: float = 8, gap: float = 2.5) -> PercentChart | None:
     """Bars for criteria that have a % of plan; None when no criterion has one."""
-    with_pct = [r for r in rows if _finite(r.get("pct_of_plan")) is not None]
+    with_pct = [r for r in rows if number_or_none(r.get("pct_of_plan")) is not None]
     omitted = 0
     if len(with_pct) > MAX_BARS:
         chosen = [r for r in with_pct if r.get("key") or r.get("status") == "Chưa đạt"][:MAX_BARS]
@@ -82,13 +76,13 @@ def percent_chart(rows: Sequence[Mapping[str, Any]], bonus_line: float = 110.0, 
         with_pct = chosen
     if not with_pct:
         return None
-    top = max(_finite(r["pct_of_plan"]) or 0.0 for r in with_pct)
+    top = max(number_or_none(r["pct_of_plan"]) or 0.0 for r in with_pct)
     scale_max = min(200.0, max(140.0, math.ceil(top / 20.0) * 20.0))
     plot_width = width - label_width - 48  # the right 48 px hold the value labels
     step = bar_height + gap
     bars = []
     for i, r in enumerate(with_pct):
-        pct = max(0.0, _finite(r["pct_of_plan"]) or 0.0)
+        pct = max(0.0, number_or_none(r["pct_of_plan"]) or 0.0)
         bars.append(Bar(y=10 + i * step, width=min(pct, scale_max) / scale_max * plot_width, row=r,
                         clipped=pct > scale_max))
     height = 10 + len(bars) * step + 18
@@ -105,13 +99,13 @@ def field_chart(fields: Sequence[Mapping[str, Any]], *, width: float = 600, labe
     """Earned vs maximum points per field, on one scale (the largest field maximum)."""
     if not fields:
         return None
-    top = max((_finite(f.get("max_points")) or 0.0) for f in fields) or 1.0
+    top = max((number_or_none(f.get("max_points")) or 0.0) for f in fields) or 1.0
     plot_width = width - label_width - 70
     step = bar_height + gap
     out = []
     for i, f in enumerate(fields):
-        mx = _finite(f.get("max_points")) or 0.0
-        earned = min((_finite(f.get("points")) or 0.0), mx) if mx else 0.0
+        mx = number_or_none(f.get("max_points")) or 0.0
+        earned = min((number_or_none(f.get("points")) or 0.0), mx) if mx else 0.0
         out.append({"y": 8 + i * step, "max_width": mx / top * plot_width,
                     "width": earned / top * plot_width, "row": f})
     return FieldChart(width=width, height=8 + len(out) * step + 4, x0=label_width, plot_width=plot_width,

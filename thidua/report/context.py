@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,25 +17,15 @@ from thidua.base.model import (
     STATUS_NOT_MET,
     Assessment,
 )
-from thidua.delivery.recipients import monitor_names, name_key
+from thidua.base.textfold import fold, split_names
+from thidua.base.values import plain
 from thidua.report import charts
-
-
-def _clean(value: Any) -> Any:
-    """NaN/NaT/numpy scalars → None or plain Python, so templates can test `is none`."""
-    if value is None:
-        return None
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """DataFrame rows as dicts of plain Python values."""
     cols = list(frame.columns)
-    return [{c: _clean(v) for c, v in zip(cols, row, strict=True)} for row in frame.itertuples(index=False)]
+    return [{c: plain(v) for c, v in zip(cols, row, strict=True)} for row in frame.itertuples(index=False)]
 
 
 def group_by(rows: Iterable[Mapping[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -55,13 +44,13 @@ def monitor_groups(rows: list[dict[str, Any]], book: list[Recipient]) -> list[di
     groups: dict[str, dict[str, Any]] = {}
 
     def add(name: str, row: dict[str, Any]) -> None:
-        group = groups.setdefault(name_key(name), {"name": " ".join(name.split()), "rows": [], "codes": set()})
+        group = groups.setdefault(fold(name), {"name": " ".join(name.split()), "rows": [], "codes": set()})
         if row["code"] not in group["codes"]:
             group["codes"].add(row["code"])
             group["rows"].append(row)
 
     for row in rows:
-        for person in monitor_names(str(row.get("monitor") or "")):
+        for person in split_names(str(row.get("monitor") or "")):
             add(person, row)
     by_code = {r["code"]: r for r in rows}
     for member in book:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from thidua.base import model
 from thidua.base.atomic import write_text
+from thidua.base.values import plain
 
 SCHEMA = "thidua.assessment/1"
 
@@ -20,12 +20,7 @@ TOTALS_FIELDS = ("n_criteria", "n_exceeded", "n_met", "n_met_or_exceeded", "n_no
 
 def _plain(value: Any) -> Any:
     """A JSON-safe Python value: NaN/inf → null, numpy scalars → Python, dates → ISO strings."""
-    if value is None:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
+    value = plain(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Path):

@@ -14,6 +14,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from thidua.base import model
 from thidua.base.atomic import atomic_path
+from thidua.base.rounding import half_up
+from thidua.base.values import plain
 from thidua.scoring.evaluate import RULES
 
 SHEET_RESULTS = "Kết quả"
@@ -26,8 +28,6 @@ STATUS_FILLS = {
     model.STATUS_NOT_MET: "F8CBAD",  # red/pink
     model.STATUS_NO_DATA: "D9D9D9",  # grey
 }
-KIND_LABELS = {model.KIND_INCREASE: "Tăng là tốt", model.KIND_DECREASE: "Giảm là tốt",
-               model.KIND_PASS_FAIL: "Đạt/Không đạt", model.KIND_GRADE: "Xếp loại"}
 NUMBER_FORMAT = "#,##0.00"
 _LEVEL_NAMES = {level: name for name, level in model.GRADE_LEVELS.items()}
 _HEADER_FILL = PatternFill("solid", fgColor="BDD7EE")
@@ -36,20 +36,9 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 
 
-def _clean(value: Any) -> Any:
-    """openpyxl cell value: NaN/None → empty, numpy scalars → Python."""
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _shown(row: dict[str, Any], which: str) -> Any:
     """Plan/actual as the officer reads them: labels for pass/fail and grades, numbers otherwise."""
-    value = _clean(row[which])
+    value = plain(row[which])
     label = str(row.get(f"{which}_label") or "").strip()
     if row["kind"] == model.KIND_PASS_FAIL:
         return label or {1.0: "Đạt", 0.0: "Không đạt"}.get(value, value)
@@ -80,7 +69,7 @@ COLUMNS: tuple[Column, ...] = (
     ("Lĩnh vực", lambda r: r["field"], None, 22),
     ("Tiêu chí", lambda r: r["name"], None, 45),
     ("ĐVT", lambda r: r["unit"], None, 10),
-    ("Loại chỉ tiêu", lambda r: KIND_LABELS.get(r["kind"], r["kind"]), None, 13),
+    ("Loại chỉ tiêu", lambda r: model.LABEL_OF_KIND.get(r["kind"], r["kind"]), None, 13),
     ("Trọng tâm", lambda r: "x" if r["key"] else "", None, 9),
     ("Kế hoạch", lambda r: _shown(r, "plan"), NUMBER_FORMAT, 14),
     ("Thực hiện", lambda r: _shown(r, "actual"), NUMBER_FORMAT, 14),
@@ -122,7 +111,7 @@ def _results_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
         fill = fills.get(row["status"])
         for col, column in enumerate(COLUMNS, start=1):
             # ws.cell, not ws.append + ws.max_row: max_row scans every cell, O(n²) for big sheets
-            cell = ws.cell(row=n + 1, column=col, value=_clean(column[1](row)))
+            cell = ws.cell(row=n + 1, column=col, value=plain(column[1](row)))
             if fill is not None:
                 cell.fill = fill
             if formats[col - 1] and isinstance(cell.value, (int, float)):
@@ -169,14 +158,14 @@ def _totals_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
     _header(ws, headers, [28, 11, 11, 11, 14, 12, 12, 12])
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     for rec in assessment.by_field.to_dict("records"):
-        ws.append([_clean(rec[k]) for k in ("field", "n_criteria", "n_met_or_exceeded", "n_not_met",
+        ws.append([plain(rec[k]) for k in ("field", "n_criteria", "n_met_or_exceeded", "n_not_met",
                                             "n_no_data", "max_points", "points", "bonus")])
     ws.append(["Tổng cộng", t.n_criteria, t.n_met_or_exceeded, t.n_not_met, t.n_no_data, t.max_points,
                t.points, t.bonus])
     for cell in ws[ws.max_row]:
         cell.font = _BOLD
     ws.append([])
-    ratio = round(t.total / t.max_points * 100, 2) if t.max_points else None
+    ratio = half_up(t.total / t.max_points * 100, 2) if t.max_points else None
     for label, value in (("Điểm (chưa tính thưởng)", t.points), ("Điểm thưởng", t.bonus),
                          ("Điểm trừ", t.deductions), ("Tổng điểm (điểm + thưởng − điểm trừ)", t.total),
                          ("Tổng điểm chuẩn", t.max_points), ("Tổng điểm so điểm chuẩn (%)", ratio)):
@@ -192,12 +181,12 @@ def _totals_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
         ws.append(["Nội dung điểm trừ", None, None, None, None, "Điểm"])
         ws.cell(row=ws.max_row, column=1).font = _BOLD
         for rec in deductions.to_dict("records"):
-            ws.append([_clean(rec.get("content")), None, None, None, None, _clean(rec.get("points"))])
+            ws.append([plain(rec.get("content")), None, None, None, None, plain(rec.get("points"))])
     ws.append([])
     ws.append(["Cấu hình chấm điểm ([scoring])"])
     ws.cell(row=ws.max_row, column=1).font = _BOLD
     for key, value in assessment.settings.items():
-        ws.append([key, None, None, None, None, _clean(value) if not isinstance(value, bool) else
+        ws.append([key, None, None, None, None, plain(value) if not isinstance(value, bool) else
                    ("có" if value else "không")])
 
 

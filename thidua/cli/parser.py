@@ -1,0 +1,82 @@
+"""The command line's grammar: commands, options and their Vietnamese help."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from thidua import __version__
+from thidua.base.errors import UsageError
+from thidua.base.program import command_name, program_name
+from thidua.cli.argparse_vi import VietnameseHelpFormatter, localise, set_titles, translate_error
+
+DEFAULT_TEMPLATE_NAME = "mau-tieu-chi-thi-dua.xlsx"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, with Vietnamese help, usage and errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", VietnameseHelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        parents = kwargs.pop("parents", [])
+        super().__init__(*args, add_help=False, **kwargs)
+        if add_help:
+            localise(self)
+        for parent in parents:  # after -h, so help lists it first as argparse would
+            self._add_container_actions(parent)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"Lệnh không hợp lệ: {translate_error(message)}.",
+                         hint=f"Xem: {command_name()} --help")
+
+
+def _common_options(suppress: bool) -> argparse.ArgumentParser:
+    """Global options, accepted before or after the command (sub-parsers must not reset them)."""
+    common = set_titles(argparse.ArgumentParser(add_help=False))
+    default = argparse.SUPPRESS if suppress else None
+    flag_default = argparse.SUPPRESS if suppress else False
+    common.add_argument("--config", type=Path, default=default, metavar="PATH",
+                        help="tệp cấu hình (mặc định ./config.toml)")
+    common.add_argument("--debug", action="store_true", default=flag_default,
+                        help="hiện chi tiết lỗi kỹ thuật (traceback)")
+    common.add_argument("--quiet", "-q", action="store_true", default=flag_default,
+                        help="chỉ in lỗi")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(suppress=True)
+    parser = _Parser(prog=program_name(), parents=[_common_options(suppress=False)],
+                     description="Tạo báo cáo PDF kết quả thực hiện tiêu chí thi đua từ tệp Excel. "
+                                 "Không có lệnh: xử lý mọi tệp trong thư mục input/.")
+    parser.add_argument("--version", action="version", version=f"thidua {__version__}",
+                        help="hiện phiên bản rồi thoát")
+    parser.add_argument("--force", action="store_true",
+                        help="không lệnh: xử lý lại cả tệp có nội dung đã xử lý trước đó")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser, title="lệnh")
+
+    p = sub.add_parser("run", parents=[common], help="xử lý các tệp Excel đã chỉ ra")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="tệp Excel (.xlsx) cần xử lý")
+    p.add_argument("--json", action="store_true", help="ghi thêm output/<tên>.json")
+    p.add_argument("--send", action="store_true", help="gửi thư sau khi tạo báo cáo")
+    p.add_argument("--dry-run", action="store_true", help="không gửi thật, chỉ ghi thư .eml")
+    p.add_argument("--force", action="store_true", help="xử lý lại và gửi lại dù đã làm trước đó")
+
+    p = sub.add_parser("template", parents=[common], help="ghi mẫu Excel trống")
+    p.add_argument("-o", "--output", type=Path, default=Path(DEFAULT_TEMPLATE_NAME), metavar="PATH",
+                   help=f"nơi ghi mẫu (mặc định {DEFAULT_TEMPLATE_NAME})")
+
+    p = sub.add_parser("check", parents=[common], help="chỉ kiểm tra tệp Excel, không tạo báo cáo")
+    p.add_argument("file", type=Path, metavar="FILE", help="tệp Excel (.xlsx) cần kiểm tra")
+    p.add_argument("--json", action="store_true", help="in danh sách lỗi dạng JSON")
+
+    sub.add_parser("watch", parents=[common], help="theo dõi thư mục input/ và xử lý tệp mới")
+
+    p = sub.add_parser("send", parents=[common], help="gửi báo cáo đã có, hoặc gửi lại thư còn treo")
+    p.add_argument("report", nargs="?", type=Path, metavar="REPORT.pdf", help="báo cáo PDF đã tạo trong output/")
+    p.add_argument("--pending", action="store_true", help="gửi lại các thư chưa gửi được")
+    p.add_argument("--dry-run", action="store_true", help="không gửi thật, chỉ ghi thư .eml")
+    p.add_argument("--force", action="store_true", help="gửi lại cả thư đã gửi")
+    return parser
