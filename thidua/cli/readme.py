@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def _settings() -> str:
-    from thidua.base.config import markdown_reference
+    from thidua.base.settings import markdown_reference
 
     return markdown_reference()
 

@@ -16,7 +16,7 @@ from thidua.base import model
 from thidua.base.atomic import atomic_path
 from thidua.base.rounding import half_up
 from thidua.base.values import plain
-from thidua.scoring.evaluate import RULES
+from thidua.scoring.rules import RULES
 
 SHEET_RESULTS = "Kết quả"
 SHEET_TOTALS = "Tổng hợp"

@@ -10,46 +10,17 @@ import numpy as np
 import pandas as pd
 
 from thidua.base import model
-from thidua.base.config import SETTINGS
 from thidua.base.rounding import round_difference, round_half_up, round_product, round_ratio
+from thidua.scoring.explain import explanations
+from thidua.scoring.rules import GRADE_SHARE_KEYS, RULES, effective_settings
 
-# Every rule `evaluate` can fire, by kebab-case code (the `rule` column), with what it means;
-# docs/scoring.md has the full table, templates/explanation.txt.j2 one macro per rule.
-RULES: dict[str, str] = {
-    "bonus": "≥ 100% kế hoạch, tiêu chí trọng tâm vượt QUÁ ngưỡng thưởng: đủ điểm chuẩn cộng điểm thưởng.",
-    "full": "≥ 100% kế hoạch: đủ điểm chuẩn.",
-    "proportional": "Từ mức sàn đến dưới 100% kế hoạch: điểm chuẩn × % so kế hoạch.",
-    "below-plan": "Dưới 100% kế hoạch khi không chấm theo tỷ lệ (proportional = false): 0 điểm.",
-    "below-floor": "Dưới mức sàn (floor_pct): 0 điểm.",
-    "zero-plan": "Kế hoạch bằng 0: so sánh trực tiếp, không tính % so kế hoạch.",
-    "zero-actual": "Tiêu chí giảm là tốt, thực hiện bằng 0 (mức tốt nhất): đủ điểm, không tính %.",
-    "negative": "Có số âm: không tính % (vô nghĩa), so sánh trực tiếp thực hiện với kế hoạch; không thưởng, "
-                "trừ tiêu chí giảm là tốt có kế hoạch dương và thực hiện âm (tốt hơn cả mức 0).",
-    "pass": "Tiêu chí Đạt/Không đạt, thực hiện Đạt: đủ điểm chuẩn.",
-    "fail": "Tiêu chí Đạt/Không đạt, thực hiện Không đạt: 0 điểm.",
-    "grade": "Tiêu chí xếp loại: điểm chuẩn × tỷ lệ của mức xếp loại đạt được (grade_share_*).",
-    "no-data": "Chưa có số liệu thực hiện: 0 điểm, trạng thái Không có số liệu.",
-    "no-plan": "Thiếu kế hoạch: không đánh giá được, 0 điểm.",
-    "invalid": "Loại tiêu chí hoặc giá trị không hợp lệ (ví dụ mức xếp loại không tồn tại): 0 điểm.",
-}
-
-# Grade level (model.GRADE_LEVELS) → the setting holding its points share.
-GRADE_SHARE_KEYS = {4: "grade_share_htxs", 3: "grade_share_htt", 2: "grade_share_ht", 1: "grade_share_khtnv"}
-
-DEFAULTS: dict[str, Any] = {s.key.split(".", 1)[1]: s.default for s in SETTINGS if s.key.startswith("scoring.")}
+__all__ = ["RULES", "evaluate", "effective_settings"]
 
 # Largest % of plan reported; only reachable with a denominator near zero.
 PCT_CAP = 1e9
 
 BY_FIELD_COLUMNS = ("field", "n_criteria", "n_met_or_exceeded", "n_not_met", "n_no_data",
                     "max_points", "points", "bonus")
-
-
-def effective_settings(settings: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Defaults from the settings table overlaid with the caller's values, so tests may pass a few."""
-    merged = dict(DEFAULTS)
-    merged.update(settings or {})
-    return merged
 
 
 def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -189,8 +160,6 @@ def evaluate(submission: model.Submission, settings: Mapping[str, Any], *,
 
     `templates_dir` is only where the explanation sentences' template may be overridden.
     """
-    from thidua.scoring.explain import explanations
-
     s = effective_settings(settings)
     criteria = submission.criteria.reset_index(drop=True)
     results = criteria.copy()

@@ -19,6 +19,7 @@ from thidua.base import model
 from thidua.base.resources import bundled_templates
 from thidua.base.rounding import vn_numbers
 from thidua.base.vnformat import number
+from thidua.scoring.rules import GRADE_SHARE_KEYS
 
 TEMPLATE_NAME = "explanation.txt.j2"
 
@@ -116,8 +117,6 @@ def explanations(results: pd.DataFrame, settings: Mapping[str, Any], templates_d
     share = np.zeros(n)
     is_grade = kind == model.KIND_GRADE
     if is_grade.any():
-        from thidua.scoring.evaluate import GRADE_SHARE_KEYS
-
         for level, name in GRADE_SHARE_KEYS.items():
             share[is_grade & (actual == level)] = float(settings[name])
     flags = pd.DataFrame({
