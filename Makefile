@@ -6,9 +6,11 @@ EXAMPLE := examples/dong-thap-2022.xlsx
 
 .PHONY: report test lint bench template example clean
 
-$(BIN)/.runtime: requirements.txt
+# The project itself is installed editable (the `thidua` command, package metadata); every version comes
+# from the lock files, so each machine gets the same libraries.
+$(BIN)/.runtime: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.txt -r requirements.txt -e .
 	touch $@
 
 $(BIN)/.test: requirements-test.txt $(BIN)/.runtime
@@ -19,13 +21,17 @@ $(BIN)/.test: requirements-test.txt $(BIN)/.runtime
 report: $(BIN)/.runtime
 	$(BIN)/python generate_report.py run $(EXAMPLE)
 
-## test: lint, then the whole test suite
+## test: lint, types, the layering contract, then the whole test suite
 test: $(BIN)/.test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 lint: $(BIN)/.test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 ## bench: every benchmark in benches/, one table of medians
 bench: $(BIN)/.test
@@ -40,4 +46,4 @@ example: $(BIN)/.runtime
 	$(BIN)/python examples/build_example.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build *.egg-info

@@ -11,8 +11,8 @@ import json
 import os
 from pathlib import Path
 
-from thidua import __version__
 from thidua.base.config import Config
+from thidua.base.version import __version__
 
 _SECTIONS = ("scoring", "report")
 _template_cache: dict[tuple[object, ...], str] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -212,7 +213,7 @@ class Ledger:
         return [_file(r) for r in self.conn.execute("SELECT * FROM files ORDER BY id").fetchall()]
 
     # --- results -----------------------------------------------------------------------------
-    def record_results(self, file_id: int, province: str, year: int, rows: list[dict[str, Any]]) -> None:
+    def record_results(self, file_id: int, province: str, year: int, rows: Sequence[Mapping[Hashable, Any]]) -> None:
         """Replace this province-year's results with the given criterion rows (one transaction)."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:

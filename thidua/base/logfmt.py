@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TextIO
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 DATEFMT = "%H:%M:%S"
@@ -28,8 +29,8 @@ class ConsoleFormatter(logging.Formatter):
         return f"{line} ({type(exc).__name__}: {exc})" if exc is not None else line
 
 
-def console_handler(stream: object, level: int) -> logging.Handler:
+def console_handler(stream: TextIO, level: int) -> logging.Handler:
     """A stream handler whose format follows the level: tracebacks at DEBUG (--debug) only."""
-    handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(ConsoleFormatter(tracebacks=level <= logging.DEBUG))
     return handler

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from thidua.base.cellref import cell_reference
 
@@ -216,4 +216,4 @@ class Assessment:
     by_field: pd.DataFrame  # columns: field, n_criteria, n_met_or_exceeded, n_not_met, n_no_data,
     #                          max_points, points, bonus (one row per field, workbook order)
     totals: Totals
-    settings: dict[str, object] = field(default_factory=dict)  # effective [scoring] settings
+    settings: dict[str, Any] = field(default_factory=dict)  # effective [scoring] settings

@@ -15,10 +15,5 @@ _CHECKOUT = Path(__file__).resolve().parents[2] / "templates"
 @functools.cache
 def bundled_templates() -> Path:
     """The default templates folder: the installed package data, else the checkout's `templates/`."""
-    try:
-        packaged = Path(str(resources.files("thidua._templates")))
-    except (ModuleNotFoundError, TypeError):  # a plain checkout: nothing installed
-        packaged = None
-    if packaged is not None and (packaged / MAIN_TEMPLATE).is_file():
-        return packaged
-    return _CHECKOUT
+    packaged = Path(str(resources.files("thidua"))) / "_templates"
+    return packaged if (packaged / MAIN_TEMPLATE).is_file() else _CHECKOUT

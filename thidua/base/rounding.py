@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy only for whole arrays: `check` needs the scalar rule alone
+    import numpy as np
 
 # A float within this distance of a half (after scaling), or within _TIE_ULPS float spacings of it for
 # big numbers, may sit on the wrong side because of binary representation; those few values are
@@ -44,6 +46,8 @@ def round_half_up(values: np.ndarray, decimals: int = 2,
     element i computed from the typed inputs (so 1,23135 ÷ 1 × 100 rounds to 123,14, not 123,13).
     NaN stays NaN.
     """
+    import numpy as np
+
     x = np.asarray(values, dtype=float)
     factor = 10.0**decimals
     with np.errstate(over="ignore", invalid="ignore"):  # huge values overflow to inf and are kept as is
@@ -64,6 +68,8 @@ def round_half_up(values: np.ndarray, decimals: int = 2,
 
 def round_ratio(numer: np.ndarray, denom: np.ndarray, factor: float = 100.0, decimals: int = 2) -> np.ndarray:
     """Half-up rounded numer × factor ÷ denom, exact at ties; NaN where denom is 0 or a side is NaN."""
+    import numpy as np
+
     n = np.asarray(numer, dtype=float)
     d = np.asarray(denom, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -74,6 +80,8 @@ def round_ratio(numer: np.ndarray, denom: np.ndarray, factor: float = 100.0, dec
 
 def round_product(a: np.ndarray, b: np.ndarray, divisor: float = 100.0, decimals: int = 2) -> np.ndarray:
     """Half-up rounded a × b ÷ divisor (points × share %), exact at ties."""
+    import numpy as np
+
     x = np.asarray(a, dtype=float)
     y = np.asarray(b, dtype=float)
     q = _dec(divisor)
@@ -84,6 +92,8 @@ def round_product(a: np.ndarray, b: np.ndarray, divisor: float = 100.0, decimals
 
 def round_difference(a: np.ndarray, b: np.ndarray, decimals: int = 6) -> np.ndarray:
     """a − b without binary noise (8,62 − 9,11 = −0,49, not −0,48999999999999844)."""
+    import numpy as np
+
     x = np.asarray(a, dtype=float)
     y = np.asarray(b, dtype=float)
     return round_half_up(x - y, decimals, exact=lambda i: _dec(x[i]) - _dec(y[i]))
@@ -94,6 +104,8 @@ _TO_VN = str.maketrans(",.", ".,")
 
 def vn_numbers(values: np.ndarray, decimals: int = 2, missing: str = "-") -> list[str]:
     """Format many numbers as `vnformat.number` does ("1.825,68", "8,62", "7.877"), but fast."""
+    import numpy as np
+
     rounded = round_half_up(np.asarray(values, dtype=float), decimals)
     spec = f",.{decimals}f"
     out: list[str] = []

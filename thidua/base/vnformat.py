@@ -7,16 +7,17 @@ import datetime as dt
 from babel.numbers import format_decimal
 
 from thidua.base.rounding import half_up, half_up_decimal
-from thidua.base.values import is_missing
+from thidua.base.values import is_missing, number_or_none
 
 LOCALE = "vi"
 
 
 def number(value: object, decimals: int = 2, *, fixed: bool = False, missing: str = "-") -> str:
     """7877 → "7.877"; 1825.684 → "1.825,68"; trailing zeros dropped unless `fixed`."""
-    if is_missing(value):
+    figure = number_or_none(value)
+    if figure is None:
         return missing
-    rounded = half_up_decimal(float(value), decimals)  # type: ignore[arg-type]
+    rounded = half_up_decimal(figure, decimals)
     if rounded == 0:
         rounded = abs(rounded)
     frac = "0" * decimals if fixed else "#" * decimals
@@ -33,9 +34,10 @@ def percent(value: object, decimals: int = 2, *, missing: str = "-") -> str:
 
 def signed(value: object, decimals: int = 2, *, missing: str = "-") -> str:
     """+1,5 / −0,2 with an explicit sign, for changes."""
-    if is_missing(value):
+    figure = number_or_none(value)
+    if figure is None:
         return missing
-    v = half_up(float(value), decimals)  # type: ignore[arg-type]
+    v = half_up(figure, decimals)
     if v == 0:
         return number(0, decimals)
     return ("+" if v > 0 else "−") + number(abs(v), decimals)

@@ -15,15 +15,17 @@ from thidua.base.logfmt import console_handler
 from thidua.cli.commands import COMMANDS
 from thidua.cli.parser import build_parser
 
+_HANDLER_NAME = "thidua-cli"
+
 
 def _configure_logging(debug: bool, quiet: bool, err: TextIO) -> None:
     logger = logging.getLogger("thidua")
     for handler in list(logger.handlers):
-        if getattr(handler, "_thidua_cli", False):
+        if handler.get_name() == _HANDLER_NAME:  # main() may run several times in one process (tests)
             logger.removeHandler(handler)
     level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
     handler = console_handler(err, level)
-    handler._thidua_cli = True  # type: ignore[attr-defined]
+    handler.set_name(_HANDLER_NAME)
     logger.addHandler(handler)
     logger.setLevel(level)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from thidua import __version__
 from thidua.base.errors import UsageError
 from thidua.base.program import command_name, program_name
+from thidua.base.version import __version__
 from thidua.cli.argparse_vi import VietnameseHelpFormatter, localise, set_titles, translate_error
 
 DEFAULT_TEMPLATE_NAME = "mau-tieu-chi-thi-dua.xlsx"
@@ -17,24 +18,24 @@ DEFAULT_TEMPLATE_NAME = "mau-tieu-chi-thi-dua.xlsx"
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, with Vietnamese help, usage and errors."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, prog: str | None = None, *, add_help: bool = True,
+                 parents: Sequence[argparse.ArgumentParser] = (), **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", VietnameseHelpFormatter)
-        add_help = kwargs.pop("add_help", True)
-        parents = kwargs.pop("parents", [])
-        super().__init__(*args, add_help=False, **kwargs)
+        super().__init__(prog, add_help=False, **kwargs)
         if add_help:
             localise(self)
         for parent in parents:  # after -h, so help lists it first as argparse would
             self._add_container_actions(parent)
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(f"Lệnh không hợp lệ: {translate_error(message)}.",
                          hint=f"Xem: {command_name()} --help")
 
 
-def _common_options(suppress: bool) -> argparse.ArgumentParser:
+def _common_options(suppress: bool) -> _Parser:
     """Global options, accepted before or after the command (sub-parsers must not reset them)."""
-    common = set_titles(argparse.ArgumentParser(add_help=False))
+    common = _Parser(add_help=False)
+    set_titles(common)
     default = argparse.SUPPRESS if suppress else None
     flag_default = argparse.SUPPRESS if suppress else False
     common.add_argument("--config", type=Path, default=default, metavar="PATH",

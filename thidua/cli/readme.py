@@ -36,9 +36,10 @@ def render_readme(text: str) -> str:
     """Replace every `<!-- BEGIN name -->…<!-- END name -->` block with freshly generated text."""
     for name, make in SECTIONS.items():
         pattern = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)", re.S)
-        if pattern.search(text) is None:
+        found = pattern.search(text)
+        if found is None:
             raise ValueError(f"README.md has no generated block '{name}'")
-        start, end = pattern.search(text).span()  # type: ignore[union-attr]
+        start, end = found.span()
         head = f"<!-- BEGIN {name} -->\n"
         text = text[:start] + head + make() + f"<!-- END {name} -->" + text[end:]
     return text

@@ -99,7 +99,8 @@ def render_parts(brief: ReportBrief, addressee: Addressee, templates_dir: Path, 
     try:
         return _render_parts(brief, addressee, templates_dir, fallback_name)
     except TemplateError as exc:
-        where = f" ({exc.name}, dòng {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        line = getattr(exc, "lineno", None)
+        where = f" ({getattr(exc, 'name', '')}, dòng {line})" if line else ""
         raise RenderError(f"Mẫu thư trong templates/email lỗi{where}: {exc.message or exc}.") from exc
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import logging
 import os
 import time
@@ -111,13 +112,12 @@ class Dispatcher:
         # for watch mode (not one_pass), files in progress only, so a later corrected drop replaces its report
         self._stems: dict[str, str] = {}
         self.one_pass = one_pass
-        self._lock_cm: object | None = None
+        self._lock = contextlib.ExitStack()  # holds the drop folder's lock while claiming
 
     # --- life cycle ------------------------------------------------------------------------------
     def __enter__(self) -> Dispatcher:
         if self.claim:
-            self._lock_cm = folder.locked(self.config.input_dir)
-            self._lock_cm.__enter__()  # type: ignore[attr-defined]
+            self._lock.enter_context(folder.locked(self.config.input_dir))
         self.ledger = Ledger(self.config.path("ledger.path"))
         return self
 
@@ -173,9 +173,7 @@ class Dispatcher:
         if self.ledger is not None:
             self.ledger.close()
             self.ledger = None
-        if self._lock_cm is not None:
-            self._lock_cm.__exit__(None, None, None)  # type: ignore[attr-defined]
-            self._lock_cm = None
+        self._lock.close()
 
     # --- feeding ---------------------------------------------------------------------------------
     def recover(self) -> int:
@@ -226,7 +224,7 @@ class Dispatcher:
                 return None
         else:
             claimed = None
-        path = claimed.path if claimed else Path(item)  # type: ignore[arg-type]
+        path = claimed.path if claimed is not None else Path(str(item))
         name = path.name
         try:
             digest = sha256_of(path)
@@ -243,6 +241,7 @@ class Dispatcher:
                 self._release(stem)
                 return reused
         job = _Job(name, path, digest, claimed, self.ledger.start_file(digest, name, fingerprint), stem)
+
         def submit() -> cf.Future[FileOutcome]:
             return self._pool().submit(run_workbook, path, self.config, write_json=self.write_json,
                                        output_name=stem, mail=self.mail, process=self.process)
@@ -251,7 +250,8 @@ class Dispatcher:
             future = submit()
         except cf.process.BrokenProcessPool:  # a worker died earlier (killed, out of memory): new pool
             log.warning("worker pool broken; starting new workers")
-            self.pool.shutdown(wait=False)  # type: ignore[union-attr]
+            if self.pool is not None:
+                self.pool.shutdown(wait=False)
             self.pool = None
             try:
                 future = submit()

@@ -138,7 +138,7 @@ def unclaimed(input_dir: Path) -> list[Claim]:
     work = working_dir(input_dir)
     if not work.is_dir():
         return []
-    found = []
+    found: list[Claim] = []
     for slot in sorted(p for p in work.iterdir() if p.is_dir()):
         files = [p for p in slot.iterdir() if p.is_file()]
         if not files:

@@ -11,11 +11,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from multiprocessing.context import BaseContext
 from pathlib import Path
+from typing import Any, TypeVar
 
 from thidua.base.logfmt import console_handler
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PRELOAD = ("thidua.pipeline", "thidua.intake.reader", "thidua.scoring.evaluate", "thidua.report.pdf",
            "thidua.intake.error_copy")
@@ -62,11 +65,13 @@ def warm_worker(warm_render: bool, templates_dir: str, log_level: int = logging.
 
 def make_pool(workers: int, *, warm_render: bool, templates_dir: Path) -> cf.ProcessPoolExecutor:
     """A bounded pool whose workers start warm and ignore Ctrl+C (the parent decides what stops)."""
+    ctx: BaseContext
     if "forkserver" in mp.get_all_start_methods():
         # Workers fork from one server that imported the heavy modules once (missing ones are
         # skipped): a new worker is warm at once. No plain fork of the parent: it may run threads.
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(list(PRELOAD))
+        forkserver = mp.get_context("forkserver")
+        forkserver.set_forkserver_preload(list(PRELOAD))
+        ctx = forkserver
     else:
         ctx = mp.get_context("spawn")
     return cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=warm_worker,
@@ -77,8 +82,8 @@ def make_pool(workers: int, *, warm_render: bool, templates_dir: Path) -> cf.Pro
 class InlineExecutor(cf.Executor):
     """Runs each call at once in this process: for a single named file, a pool only costs time."""
 
-    def submit(self, fn: Callable[..., object], /, *args: object, **kwargs: object) -> cf.Future[object]:
-        future: cf.Future[object] = cf.Future()
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> cf.Future[T]:
+        future: cf.Future[T] = cf.Future()
         try:
             future.set_result(fn(*args, **kwargs))
         except BaseException as exc:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thidua.base.atomic import atomic_path, write_text
 from thidua.base.model import Issue
 from thidua.base.program import command_name
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +27,13 @@ def _split(issue: Issue) -> tuple[str, str] | None:
     return (issue.sheet, issue.top_left) if issue.at_cell else None
 
 
-def _clear_old_marks(wb: object) -> None:
+def _clear_old_marks(wb: Workbook) -> None:
     """Remove the marks of an earlier error copy (comments by us, their fill) and its Lỗi sheet."""
     from openpyxl.styles import PatternFill
 
-    if ERROR_SHEET in wb.sheetnames:  # type: ignore[attr-defined]
-        del wb[ERROR_SHEET]  # type: ignore[index]
-    for ws in wb.worksheets:  # type: ignore[attr-defined]
+    if ERROR_SHEET in wb.sheetnames:
+        del wb[ERROR_SHEET]
+    for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.comment is not None and cell.comment.author == AUTHOR:
@@ -60,18 +64,18 @@ def write_error_copy(source: Path, issues: list[Issue], out_path: Path) -> Path:
     return Path(out_path)
 
 
-def _mark_cells(wb: object, issues: list[Issue]) -> None:
+def _mark_cells(wb: Workbook, issues: list[Issue]) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
     by_cell: dict[tuple[str, str], list[Issue]] = defaultdict(list)
     for issue in issues:
         where = _split(issue)
-        if where is not None and where[0] in wb.sheetnames:  # type: ignore[attr-defined]
+        if where is not None and where[0] in wb.sheetnames:
             by_cell[where].append(issue)
     fill = PatternFill(fill_type="solid", fgColor=BAD_FILL_COLOR, bgColor=BAD_FILL_COLOR)
     for (sheet, ref), found in by_cell.items():
-        cell = wb[sheet][ref]  # type: ignore[index]
+        cell = wb[sheet][ref]
         if not hasattr(cell, "comment") or type(cell).__name__ == "MergedCell":
             continue
         text = "\n".join(f"• {i.message}" for i in found)
@@ -84,11 +88,11 @@ def _mark_cells(wb: object, issues: list[Issue]) -> None:
         cell.font = Font(name=cell.font.name, size=cell.font.size, bold=True, color=BAD_FONT_COLOR)
 
 
-def _add_error_sheet(wb: object, issues: list[Issue]) -> None:
+def _add_error_sheet(wb: Workbook, issues: list[Issue]) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    ws = wb.create_sheet(ERROR_SHEET, 0)  # type: ignore[attr-defined]
+    ws = wb.create_sheet(ERROR_SHEET, 0)
     ws.append([f"Tệp có {len(issues)} lỗi. Sửa các ô tô đỏ (di chuột lên ô để xem hướng dẫn), "
                "lưu tệp rồi thả lại vào thư mục input."])
     ws.append(["Trang tính", "Ô", "Giá trị đang có", "Lỗi và cách sửa", "Mã lỗi"])
@@ -99,7 +103,7 @@ def _add_error_sheet(wb: object, issues: list[Issue]) -> None:
                    issue.code])
     for row, issue in enumerate(issues, start=3):
         where = _split(issue)
-        if where is not None and where[0] in wb.sheetnames:  # type: ignore[attr-defined]
+        if where is not None and where[0] in wb.sheetnames:
             link = ws.cell(row=row, column=2)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{where[0]}'!{where[1]}")  # one click
             link.font = Font(color="FF0563C1", underline="single")
@@ -111,8 +115,8 @@ def _add_error_sheet(wb: object, issues: list[Issue]) -> None:
     for row in ws.iter_rows(min_row=3):
         row[3].alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A3"
-    wb.active = 0  # type: ignore[attr-defined]
-    for sheet in wb.worksheets[1:]:  # type: ignore[attr-defined]
+    wb.active = 0
+    for sheet in wb.worksheets[1:]:
         sheet.sheet_view.tabSelected = False
 
 

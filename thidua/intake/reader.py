@@ -87,10 +87,10 @@ def _parse_date(value: object) -> dt.date | None:
 
 
 def _parse_year(value: object) -> int | None:
-    numeric = isinstance(value, float | int) and not isinstance(value, bool) and float(value).is_integer()
-    if not (numeric or (isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()))):
+    if isinstance(value, float | int) and not isinstance(value, bool) and float(value).is_integer() or isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()):
+        year = int(value)
+    else:
         return None
-    year = int(value)  # type: ignore[arg-type]
     return year if YEAR_RANGE[0] <= year <= YEAR_RANGE[1] else None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from thidua.base.cellref import column_letters
@@ -23,7 +24,7 @@ class Grid:
     """A sheet's values from (A1) on, its merged ranges, formula cells without a stored value, percent cells."""
 
     name: str
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2 (1-based)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → formula text
     percent: set[tuple[int, int]] = field(default_factory=set)  # cells formatted as a percentage
@@ -155,9 +156,9 @@ def header_matcher(sheet: contract.Sheet) -> LabelMatcher:
 
 
 def _header_candidates(grid: Grid, matcher: LabelMatcher) -> tuple[int, dict[int, str]]:
-    best_row, best = 0, {}
+    best_row, best = 0, dict[int, str]()
     for r in range(1, min(contract.MAX_HEADER_SCAN_ROWS, len(grid.rows)) + 1):
-        found = {}
+        found: dict[int, str] = {}
         for c, value in enumerate(grid.rows[r - 1], start=1):
             if isinstance(value, str) and value.strip():
                 key = matcher.match(value)

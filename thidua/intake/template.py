@@ -67,7 +67,7 @@ def _cell_value(column: contract.Column, value: object) -> object:
     if column.type == contract.FLAG and isinstance(value, bool):
         return contract.FLAG_MARK if value else None
     if column.type == contract.KIND and value in contract.LABEL_OF_KIND:
-        return contract.LABEL_OF_KIND[value]  # type: ignore[index]
+        return contract.LABEL_OF_KIND[value]
     return value
 
 
@@ -100,7 +100,7 @@ def _info_sheet(wb: Workbook, meta: model.ReportMeta | None) -> None:
         cell = ws.cell(row=r, column=2)
         value = values.get(info.key)
         if info.type == contract.LINES:
-            lines = list(value or [])  # type: ignore[call-overload]
+            lines = list(value or [])
             cell.value = "\n".join(lines) or None
             ws.row_dimensions[r].height = 15 * max(1, len(lines))
         elif info.type == contract.DATE:

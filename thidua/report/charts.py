@@ -86,7 +86,7 @@ def percent_chart(rows: Sequence[Mapping[str, Any]], bonus_line: float = 110.0, 
         bars.append(Bar(y=10 + i * step, width=min(pct, scale_max) / scale_max * plot_width, row=r,
                         clipped=pct > scale_max))
     height = 10 + len(bars) * step + 18
-    ticks = [(label_width + p / scale_max * plot_width, p) for p in range(0, int(scale_max) + 1, 20)]
+    ticks = [(label_width + p / scale_max * plot_width, float(p)) for p in range(0, int(scale_max) + 1, 20)]
     return PercentChart(width=width, height=height, x0=label_width, plot_width=plot_width,
                         bar_height=bar_height, scale_max=scale_max, bars=bars, ticks=ticks,
                         x100=label_width + 100 / scale_max * plot_width,

@@ -135,7 +135,8 @@ class Renderer:
         try:
             text = self.html(assessment, config)
         except jinja2.TemplateError as exc:
-            where = f" (dòng {exc.lineno})" if getattr(exc, "lineno", None) else ""
+            line = getattr(exc, "lineno", None)
+            where = f" (dòng {line})" if line else ""
             raise RenderError(f"Mẫu báo cáo bị lỗi{where}: {exc}",
                               hint="Sửa tệp trong thư mục templates/ rồi chạy lại.") from exc
         variant = config["report.pdf_variant"] or None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,10 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 
 
-def _shown(row: dict[str, Any], which: str) -> Any:
+Row = Mapping[Hashable, Any]  # one results row, as pandas gives it
+
+
+def _shown(row: Row, which: str) -> Any:
     """Plan/actual as the officer reads them: labels for pass/fail and grades, numbers otherwise."""
     value = plain(row[which])
     label = str(row.get(f"{which}_label") or "").strip()
@@ -47,7 +50,7 @@ def _shown(row: dict[str, Any], which: str) -> Any:
     return value
 
 
-def _numeric_only(value: Any, row: dict[str, Any]) -> Any:
+def _numeric_only(value: Any, row: Row) -> Any:
     """Gaps exist for numbers only: a pass/fail or grade criterion leaves the cell empty."""
     return value if row["kind"] in (model.KIND_INCREASE, model.KIND_DECREASE) else None
 
@@ -57,7 +60,7 @@ def _rule_text(code: Any) -> str:
     return RULES.get(str(code), str(code))
 
 
-Column = tuple[str, Callable[[dict[str, Any]], Any], str | None, int]
+Column = tuple[str, Callable[[Row], Any], str | None, int]
 # Long texts wrap inside their column instead of running over the next ones.
 WRAPPED = ("Lĩnh vực", "Tiêu chí", "Giải thích", "Quy tắc", "Cơ quan chủ trì", "Thành viên HĐ theo dõi",
            "Nguyên nhân, ghi chú")

@@ -142,8 +142,9 @@ def explanations(results: pd.DataFrame, settings: Mapping[str, Any], templates_d
     key = template_key(templates_dir)
     out: list[str] = [""] * n
     for variant, rows in flags.groupby(list(FLAGS), sort=False).indices.items():
-        skeleton = _skeleton(tuple(variant), constants, key)
+        skeleton = _skeleton(variant if isinstance(variant, tuple) else (variant,), constants, key)
         used = _used_placeholders(skeleton)
+        rows = np.asarray(rows)
         args = [producers[i](rows) if i in used else [""] * len(rows) for i in range(len(PLACEHOLDERS))]
         for i, text in zip(rows, map(skeleton.format, *args), strict=True):
             out[i] = text
