@@ -45,9 +45,3 @@ class RenderError(ThiduaError):
     """The PDF could not be produced (template error, WeasyPrint failure)."""
 
     exit_code = EXIT_USAGE
-
-
-class DeliveryError(ThiduaError):
-    """Mail could not be delivered to one or more recipients."""
-
-    exit_code = EXIT_DATA_ISSUES

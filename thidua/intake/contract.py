@@ -161,8 +161,6 @@ INFO_ROWS: tuple[InfoRow, ...] = (
 
 GUIDE_SHEET = Sheet(SHEET_GUIDE, False, "Hướng dẫn điền mẫu (trang này không được đọc).")
 
-SHEETS: tuple[Sheet, ...] = (GUIDE_SHEET, INFO_SHEET, CRITERIA_SHEET, DEDUCTIONS_SHEET)
-
 FILLING_STEPS: tuple[str, ...] = (
     "Điền trang \"Thông tin\": mỗi mục một dòng, nhập ở cột Giá trị; Tỉnh/Đơn vị và Năm đánh giá là bắt buộc.",
     "Điền trang \"Tiêu chí\": mỗi tiêu chí một dòng, bắt đầu ngay dưới dòng tiêu đề, không để dòng trống "
