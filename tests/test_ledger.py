@@ -35,6 +35,17 @@ def test_results_replace_per_province_year(tmp_path):
     assert [(h["year"], h["actual"]) for h in hist] == [(2022, None), (2023, 5.66)]
 
 
+def test_interim_results_are_kept_apart_from_the_year_end(tmp_path):
+    row = {"code": "KT01", "name": "GRDP", "field": "Kinh tế", "kind": "increase", "plan": 7.0,
+           "actual": 8.62, "pct_of_plan": 123.14, "status": "Vượt", "points": 50, "bonus": 5}
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        ledger.record_results(1, "Đồng Tháp", 2022, [row])
+        ledger.record_results(2, "Đồng Tháp", 2022, [{**row, "actual": 4.1}], period="h1")
+        hist = ledger.history("Đồng Tháp", "KT01")
+        periods = sorted(r[0] for r in ledger.conn.execute("SELECT period FROM results"))
+    assert [(h["year"], h["actual"]) for h in hist] == [(2022, 8.62)] and periods == ["h1", "year"]
+
+
 def test_delivery_upsert_counts_attempts(tmp_path):
     with Ledger(tmp_path / "l.sqlite3") as ledger:
         ledger.record_delivery("r1", "out.pdf", "A@x.vn", "A", "pending", error="timeout")

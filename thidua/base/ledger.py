@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from thidua.base.model import FINAL_OUTCOMES
+from thidua.base.model import FINAL_OUTCOMES, PERIOD_YEAR
 from thidua.base.values import number_or_none
 
 DELIVERY_SENT = "sent"
@@ -85,6 +85,14 @@ MIGRATIONS: tuple[str, ...] = (
     # 5: SHA-256 of each output when it was made, so a reused result is known to be still that result.
     """
     ALTER TABLE files ADD COLUMN output_hashes TEXT NOT NULL DEFAULT '{}';
+    """,
+    # 6: the reporting period of a result (model.PERIOD_YEAR for year-end; interim periods are kept apart:
+    # they never feed a ranking or the year-over-year history).
+    """
+    ALTER TABLE files ADD COLUMN period TEXT NOT NULL DEFAULT 'year';
+    ALTER TABLE results ADD COLUMN period TEXT NOT NULL DEFAULT 'year';
+    DROP INDEX results_province_year;
+    CREATE INDEX results_province_year ON results(province, year, period, code);
     """,
 )
 
@@ -213,17 +221,19 @@ class Ledger:
         return [_file(r) for r in self.conn.execute("SELECT * FROM files ORDER BY id").fetchall()]
 
     # --- results -----------------------------------------------------------------------------
-    def record_results(self, file_id: int, province: str, year: int, rows: Sequence[Mapping[Hashable, Any]]) -> None:
-        """Replace this province-year's results with the given criterion rows (one transaction)."""
+    def record_results(self, file_id: int, province: str, year: int, rows: Sequence[Mapping[Hashable, Any]],
+                       period: str = PERIOD_YEAR) -> None:
+        """Replace this province-year-period's results with the given criterion rows (one transaction)."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            self.conn.execute("DELETE FROM results WHERE province=? AND year=?", (province, year))
+            self.conn.execute("DELETE FROM results WHERE province=? AND year=? AND period=?", (province, year, period))
             self.conn.executemany(
-                "INSERT INTO results (file_id, province, year, code, name, field, kind, plan, actual, "
-                "pct_of_plan, status, points, bonus) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(file_id, province, year, r["code"], r["name"], r["field"], r["kind"], number_or_none(r.get("plan")),
-                  number_or_none(r.get("actual")), number_or_none(r.get("pct_of_plan")), r["status"], float(r["points"]),
-                  float(r["bonus"])) for r in rows],
+                "INSERT INTO results (file_id, province, year, period, code, name, field, kind, plan, actual, "
+                "pct_of_plan, status, points, bonus) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(file_id, province, year, period, r["code"], r["name"], r["field"], r["kind"],
+                  number_or_none(r.get("plan")), number_or_none(r.get("actual")),
+                  number_or_none(r.get("pct_of_plan")), r["status"], float(r["points"]), float(r["bonus"]))
+                 for r in rows],
             )
             self.conn.execute("COMMIT")
         except BaseException:
@@ -231,9 +241,9 @@ class Ledger:
             raise
 
     def history(self, province: str, code: str) -> list[dict[str, Any]]:
-        """Earlier years of one criterion for one province, oldest first."""
-        rows = self.conn.execute("SELECT * FROM results WHERE province=? AND code=? ORDER BY year",
-                                 (province, code)).fetchall()
+        """Year-end results of one criterion for one province, oldest first (interim results apart)."""
+        rows = self.conn.execute("SELECT * FROM results WHERE province=? AND code=? AND period=? ORDER BY year",
+                                 (province, code, PERIOD_YEAR)).fetchall()
         return [dict(r) for r in rows]
 
     # --- deliveries --------------------------------------------------------------------------

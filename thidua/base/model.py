@@ -165,6 +165,9 @@ OUTCOME_UNREADABLE = "unreadable"  # hostile or broken file; .loi.txt written
 OUTCOME_FAILED = "failed"  # our own fault (never the officer's): the file is answered again later
 FINAL_OUTCOMES = (OUTCOME_OK, OUTCOME_ISSUES, OUTCOME_UNREADABLE)  # results that may be reused
 
+# The reporting period of a workbook: year-end, or an interim review (kept apart in the ledger).
+PERIOD_YEAR = "year"
+
 # Status words, exactly as the report prints them.
 STATUS_EXCEEDED = "Vượt"
 STATUS_MET = "Đạt"
