@@ -9,6 +9,7 @@ Usage: python benches/run.py [NAME-FILTER]    (also: python benches/bench_x.py r
 from __future__ import annotations
 
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
@@ -63,9 +64,17 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
+def user_env() -> dict[str, str]:
+    """The environment of a user's machine: Python writes and reuses .pyc files (some build machines set
+    PYTHONDONTWRITEBYTECODE=1, which makes every cold start compile the project again)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_child(argv: list[str], cwd: Path) -> ChildRun:
-    """Run argv to completion (exit 0 required): its wall time and peak RSS (with what it waited for)."""
-    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], cwd=cwd, capture_output=True, text=True)
+    """Run argv to completion (exit 0 required) as a user would (.pyc files kept): its wall time and peak
+    RSS (with what it waited for)."""
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], cwd=cwd, capture_output=True, text=True,
+                          env=user_env())
     if done.returncode != 0:
         raise RuntimeError(f"{argv} exited {done.returncode}: {done.stderr}")
     seconds, peak_kib = done.stderr.strip().splitlines()[-1].split()
