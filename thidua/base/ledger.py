@@ -233,7 +233,7 @@ class Ledger:
     def record_results(self, file_id: int, province: str, year: int, rows: Sequence[Mapping[Hashable, Any]],
                        period: str = PERIOD_YEAR, *, cluster: str = "", deductions: float = 0.0) -> None:
         """Replace this province-year-period's results with the given criterion rows (one transaction);
-        the workbook's cluster name and deductions go on its file row."""
+        the workbook's period, cluster name and deductions go on its file row."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self.conn.execute("DELETE FROM results WHERE province=? AND year=? AND period=?", (province, year, period))
@@ -246,7 +246,8 @@ class Ledger:
                   number_or_none(r.get("max_points")), int(bool(r.get("key"))))
                  for r in rows],
             )
-            self.conn.execute("UPDATE files SET cluster=?, deductions=? WHERE id=?", (cluster, float(deductions), file_id))
+            self.conn.execute("UPDATE files SET cluster=?, deductions=?, period=? WHERE id=?",
+                              (cluster, float(deductions), period, file_id))
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
