@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from thidua.base.config import Config
-from thidua.base.model import STATUS_NO_DATA, ReportMeta
+from thidua.base.model import STATUS_NO_DATA, STATUS_NOT_MET, ReportMeta
 from thidua.base.settings import parse_day
 from thidua.cluster.gaps import gaps
 from thidua.cluster.members import when
@@ -31,19 +31,19 @@ def document_meta(config: Config, ranking: Ranking) -> ReportMeta:
 
 
 def _lead_lag(row: CriterionRow, order: list[str]) -> dict[str, Any]:
-    """Who leads and who lags on one criterion: by % of plan when there is one, else met / not met."""
+    """Who leads and who lags on one criterion by % of plan; without one (pass/fail, grades), who met it."""
     cells = [(p, row.by_province[p]) for p in order if p in row.by_province]
     with_pct = [(p, c.pct_of_plan) for p, c in cells if c.pct_of_plan is not None]
-    out: dict[str, Any] = {"code": row.code, "name": row.name, "key": row.key, "n": len(cells),
-                           "not_met": [p for p, c in cells if not c.met], "by_pct": bool(with_pct)}
+    out: dict[str, Any] = {"code": row.code, "name": row.name, "key": row.key, "provinces": [p for p, _ in cells],
+                           "by_pct": bool(with_pct),
+                           "not_met": [p for p, c in cells if c.status == STATUS_NOT_MET],
+                           "no_data": [p for p, c in cells if c.status == STATUS_NO_DATA],
+                           "met": [p for p, c in cells if c.met], "leaders": [], "laggards": []}
     if with_pct:
         top = max(v for _, v in with_pct)
         bottom = min(v for _, v in with_pct)
         out["leaders"] = [(p, v) for p, v in with_pct if v == top]
         out["laggards"] = [(p, v) for p, v in with_pct if v == bottom] if bottom != top else []
-    else:
-        out["leaders"] = [(p, None) for p, c in cells if c.met]
-        out["laggards"] = [(p, None) for p, c in cells if not c.met]
     return out
 
 
