@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import logging
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from thidua.base import atomic
+from thidua.base.cluster_config import Contact
 from thidua.base.config import Config, Recipient
 from thidua.base.errors import UsageError
 from thidua.base.ledger import (
@@ -230,9 +232,7 @@ def send_again(config: Config, *, report: Path | None, pending: bool, dry_run: b
     return named, retried
 
 
-# --- the cluster report (issue 11) ------------------------------------------------------------------
-# The loop below is the per-recipient rule of `_mail_brief` (skip what was sent or refused, preview or send,
-# record each delivery in the ledger) for messages built by the caller; the province mailing can use it too.
+# --- the cluster report: `_mail_brief`'s per-recipient rule for messages the caller builds ---------------
 
 Person = tuple[str, str, Callable[[], EmailMessage]]  # name, address, builds the message when it is needed
 
@@ -276,7 +276,10 @@ def deliver_messages(summary: DeliverySummary, sha: str, people: list[Person], c
 
 def _mail_cluster(brief: dict[str, Any], pdf_path: Path, pdf: bytes, config: Config, ledger: Ledger, *, real: bool,
                   force: bool, only: set[str] | None = None) -> DeliverySummary:
-    contacts = [c for c in config.cluster.contacts if only is None or c.email.lower() in only]
+    contacts = list(config.cluster.contacts)
+    known = {c.email.lower() for c in contacts}  # people promised this report and since left out still get it
+    contacts += [Contact(**c) for c in brief.get("contacts", []) if only and c["email"].lower() not in known]
+    contacts = [c for c in contacts if only is None or c.email.lower() in only]
     summary = DeliverySummary(pdf_path, real, outbox=config.path("email.outbox_dir") / pdf_path.stem)
     if not contacts:
         summary.note = "danh sách [[cluster.contacts]] trống, không có thư nào để gửi."
@@ -292,7 +295,7 @@ def deliver_cluster(brief: dict[str, Any], pdf_path: Path, config: Config, *, se
     content and contact; the brief is kept under the PDF's hash for `send REPORT.pdf` and `send --pending`."""
     pdf_path = Path(pdf_path)
     pdf = pdf_path.read_bytes()
-    brief = {**brief, "kind": CLUSTER_BRIEF}
+    brief = {**brief, "kind": CLUSTER_BRIEF, "contacts": [dataclasses.asdict(c) for c in config.cluster.contacts]}
     ledger.record_report(hashlib.sha256(pdf).hexdigest(), str(pdf_path), brief)
     real = (send or bool(config["email.enabled"])) and not dry_run
     return _mail_cluster(brief, pdf_path, pdf, config, ledger, real=real, force=force)
