@@ -81,3 +81,19 @@ def test_a_failed_rebuild_is_reported_and_never_fails_the_province_file(tmp_path
     assert line.startswith("Không cập nhật được báo cáo Cụm năm 2023 (lỗi chương trình: RenderError: Mẫu báo cáo bị "
                            "lỗi (dòng 1)")
     assert line.endswith("báo cáo của các tỉnh không bị ảnh hưởng. Làm lại: python generate_report.py cluster --year 2023")
+
+
+def test_a_rebuild_refreshes_the_json_written_before(tmp_path):
+    import json
+
+    from thidua.pipeline import build_cluster_report
+
+    config = config_for(tmp_path)
+    cf.workbook(config.input_dir, "An Giang", 2023, [100] * 8)
+    assert drop_folder.run_inbox(config, out=io.StringIO()) == 0
+    build_cluster_report(config, write_json=True)
+    document = config.output_dir / "cum-thi-dua-2023.json"
+    assert [r["province"] for r in json.loads(document.read_text(encoding="utf-8"))["ranking"]] == ["An Giang"]
+    cf.workbook(config.input_dir, "Bến Tre", 2023, [100] * 7 + [0])
+    assert drop_folder.run_inbox(config, out=io.StringIO()) == 0
+    assert [r["province"] for r in json.loads(document.read_text(encoding="utf-8"))["ranking"]] == ["An Giang", "Bến Tre"]

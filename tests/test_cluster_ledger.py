@@ -78,3 +78,13 @@ def test_a_file_whose_result_was_replaced_is_superseded(tmp_path):
         other = ledger.start_file("sha-x", "x.xlsx")  # no province recorded (an error copy): never superseded
         ledger.finish_file(other, "issues", [])
         assert not ledger.superseded(ledger.find_done("sha-x"))
+
+
+def test_a_member_whose_workbook_names_another_cluster_is_ranked_with_a_warning(tmp_path):
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        record(ledger, "An Giang", 2023, 5, cluster="Cụm thi đua khác")
+        record(ledger, "Bến Tre", 2023, 6, cluster="")  # left blank: nothing to say
+        ranking = rank_year(ledger, SETTINGS, 2023)
+    assert [s.province for s in ranking.standings] == ["Bến Tre", "An Giang"]
+    assert ranking.warnings == ["Tệp An Giang-2023.xlsx của An Giang ghi \"Cụm thi đua khác\", khác tên Cụm X; vẫn xếp "
+                                "hạng vì là thành viên của Cụm."]

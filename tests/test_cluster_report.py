@@ -161,6 +161,8 @@ def test_the_pdf_says_the_ranking_the_ties_the_gaps_and_the_rank_changes(doc, wo
     text = body_text(pdf)
     assert "BÁO CÁO Kết quả chấm điểm, xếp hạng thi đua năm 2023 Cụm thi đua các tỉnh Tây Nam Bộ" in text
     assert "Số: 15/BC-CTĐ" in text and "Hậu Giang, ngày 30 tháng 3 năm 2024" in text
+    assert text.lstrip().startswith("UBND TỈNH HẬU GIANG CỤM THI ĐUA CÁC TỈNH TÂY NAM BỘ CỘNG HÒA XÃ HỘI")
+    assert "Nơi nhận: - Ban Thi đua - Khen thưởng Trung ương; - UBND các tỉnh thành viên Cụm; - Lưu: VT." in text
     assert "6/7 tỉnh thành viên đã gửi báo cáo kết quả tự chấm điểm; chưa gửi báo cáo: Vĩnh Long" in text
     assert ("Trà Vinh và Bến Tre cùng 78 điểm; Trà Vinh xếp trên do có số tiêu chí đạt và vượt kế hoạch nhiều hơn "
             "(7 so với 6).") in text

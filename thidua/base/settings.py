@@ -145,7 +145,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cluster.signer_title", str, "CỤM TRƯỞNG", "Chức vụ người ký báo cáo Cụm."),
     Setting("cluster.signer", str, "", "Họ và tên người ký báo cáo Cụm."),
     Setting("cluster.recipients", list, [], "Nơi nhận của báo cáo Cụm, mỗi mục một chuỗi; trống: Ban Thi đua - Khen "
-            "thưởng Trung ương, các tỉnh thành viên, Lưu: VT."),
+            "thưởng Trung ương, UBND các tỉnh thành viên Cụm, Lưu: VT (sửa trong templates/cluster/report.html.j2)."),
     Setting("cluster.awards", list, [], "Danh sách [[cluster.awards]]: name, count; đề nghị khen thưởng theo thứ hạng."),
     Setting("cluster.tie_breakers", list, ["met", "key_bonus", "deductions"],
             "Thứ tự xét khi bằng tổng điểm: met (nhiều tiêu chí đạt và vượt hơn), key_bonus (nhiều tiêu chí trọng "

@@ -13,20 +13,18 @@ from thidua.cluster.ranking import CriterionRow, Ranking
 from thidua.report import charts
 
 ANNEX_COLUMNS = 12  # provinces per annex table (A4 landscape); more members get several tables
-DEFAULT_RECIPIENTS = ("Ban Thi đua - Khen thưởng Trung ương", "UBND các tỉnh thành viên Cụm", "Lưu: VT")
 
 
 def document_meta(config: Config, ranking: Ranking) -> ReportMeta:
-    """The report's header, Nơi nhận and signature: the settings, with defaults from the name and the chair."""
+    """The report's header, Nơi nhận and signature fields as configured (the template fills the blanks from
+    the cluster's name and chair)."""
     cs = config.cluster
     doc = cs.document
     return ReportMeta(
-        province=cs.chair, year=ranking.year, cluster=ranking.cluster,
-        parent_agency=doc["parent_agency"] or (f"UBND tỉnh {cs.chair}" if cs.chair else ""),
+        province=cs.chair, year=ranking.year, cluster=ranking.cluster, parent_agency=doc["parent_agency"],
         agency=doc["agency"] or ranking.cluster, doc_number=doc["doc_number"], place=doc["place"] or cs.chair,
         report_date=parse_day(doc["report_date"]), signing_authority=doc["signing_authority"],
-        signer_title=doc["signer_title"], signer=doc["signer"],
-        recipients=list(doc["recipients"] or DEFAULT_RECIPIENTS),
+        signer_title=doc["signer_title"], signer=doc["signer"], recipients=list(doc["recipients"]),
     )
 
 
