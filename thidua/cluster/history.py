@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from thidua.base.cluster_config import ClusterSettings, province_key
@@ -88,7 +89,7 @@ def province_years(ledger: Ledger, province: str, settings: ClusterSettings, pre
             ranking = rank_year(ledger, settings, year, precision=precision, with_previous=False)
             mine = next((s for s in ranking.standings if province_key(s.province) == province_key(province)), None)
             if mine is not None:
-                summary = YearSummary(**{**summary.__dict__, "rank": mine.rank, "n_ranked": len(ranking.standings)})
+                summary = dataclasses.replace(summary, rank=mine.rank, n_ranked=len(ranking.standings))
         out.append(summary)
     return out
 
