@@ -30,6 +30,7 @@ for _path in (HERE, HERE.parent):
 class Case:
     """One benchmark: a name, how many timed runs, a no-argument callable and its target in ms.
 
+    `note`, when given, is called after the measurements for one more line under the table.
     `func` may return a float of seconds: then that (a latency measured inside, e.g. from the moment a
     dropped file is complete) is the sample instead of the call's wall time. Cases whose work happens in
     a child process return a ChildRun (see run_child) and set `child`, so the table shows the child's
@@ -41,6 +42,7 @@ class Case:
     func: Callable[[], object]
     target_ms: float | None = None
     child: bool = False
+    note: Callable[[], str] | None = None  # a line printed under the table (e.g. a ratio measured inside)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,10 @@ def print_table(rows: list[Row]) -> None:
     if any(r.case.child for r in rows):
         print("* peak RSS of the child process (whole interpreter; not its forkserver workers), not traced "
               "Python allocations")
+    for r in rows:
+        line = r.case.note() if r.case.note is not None else ""
+        if line:
+            print(line)
 
 
 def run_cases(cases: list[Case], wanted: str = "") -> int:

@@ -42,6 +42,8 @@ _API = {
     "run_workbook": "thidua.pipeline",
     "FileOutcome": "thidua.pipeline",
     "MailPlan": "thidua.pipeline",
+    "build_cluster_report": "thidua.pipeline",
+    "ClusterOutcome": "thidua.pipeline",
 }
 
 __all__ = [
@@ -65,6 +67,8 @@ __all__ = [
     "run_workbook",
     "FileOutcome",
     "MailPlan",
+    "build_cluster_report",
+    "ClusterOutcome",
 ]
 
 if TYPE_CHECKING:
@@ -73,7 +77,14 @@ if TYPE_CHECKING:
     from thidua.base.model import Assessment, Issue, ReadResult, Submission
     from thidua.intake.reader import read_workbook
     from thidua.intake.template import write_template
-    from thidua.pipeline import FileOutcome, MailPlan, process_workbook, run_workbook
+    from thidua.pipeline import (
+        ClusterOutcome,
+        FileOutcome,
+        MailPlan,
+        build_cluster_report,
+        process_workbook,
+        run_workbook,
+    )
     from thidua.report.pdf import render_pdf
     from thidua.report.results_json import write_json
     from thidua.report.results_workbook import write_results

@@ -1,13 +1,16 @@
-"""One workbook end to end: intake → scoring → report → delivery. Batch, watch and the web call this."""
+"""One workbook end to end: intake → scoring → report → delivery (batch, watch and the web call this); and a
+cluster's year from the ledger: ranking → report → mail to the contacts."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thidua.base.config import Config, scoring_settings
 from thidua.base.errors import UnreadableFileError
@@ -20,6 +23,11 @@ from thidua.base.model import (
     Assessment,
     Issue,
 )
+
+if TYPE_CHECKING:
+    from thidua.base.ledger import Ledger
+    from thidua.cluster.history import Comparison
+    from thidua.cluster.ranking import Ranking
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +106,10 @@ def process_workbook(
     submission.source = source
     submission.sha256 = digest
     assessment = evaluate(submission, scoring_settings(config), templates_dir=config.templates_dir)
+    history = earlier_years(assessment, config)
     outputs = [
-        render_pdf(assessment, config, out_dir / f"{stem}.pdf"),
-        write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx"),
+        render_pdf(assessment, config, out_dir / f"{stem}.pdf", history=history),
+        write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx", history=history),
     ]
     if write_json:
         from thidua.report import results_json
@@ -109,6 +118,23 @@ def process_workbook(
     _remove_old_answers(out_dir, stem)
     return FileOutcome(source, OUTCOME_OK, digest, outputs=outputs, assessment=assessment,
                        seconds=time.perf_counter() - started)
+
+
+def earlier_years(assessment: Assessment, config: Config) -> Comparison | None:
+    """The province's earlier year-end results in the ledger, compared with this one (None when there are
+    none, or no ledger yet); a ledger that cannot be read never stops the report."""
+    from thidua.base.ledger import Ledger
+    from thidua.cluster.history import compare
+
+    path = config.path("ledger.path")
+    if not path.is_file():
+        return None
+    try:
+        with Ledger(path) as ledger:
+            return compare(ledger, assessment, int(config["scoring.points_precision"]))
+    except sqlite3.Error:
+        log.exception("could not read earlier years of %s from the ledger", assessment.submission.meta.province)
+        return None
 
 
 def _remove_old_answers(out_dir: Path, stem: str) -> None:
@@ -160,3 +186,91 @@ def run_workbook(source: Path, config: Config, *, write_json: bool = False, outp
     if mail is not None and outcome.outcome == OUTCOME_OK:
         deliver(outcome, config, mail)
     return outcome
+
+
+@dataclass
+class ClusterOutcome:
+    """What building a cluster's year report did; the CLI, batch and watch read this."""
+
+    year: int | None
+    cluster: str = ""
+    outputs: list[Path] = field(default_factory=list)
+    ranked: int = 0
+    missing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    mail: list[str] = field(default_factory=list)
+    mail_ok: bool = True
+    ranking: Ranking | None = None
+    error: str = ""  # why an automatic rebuild failed (the province files it followed are unaffected)
+
+    @property
+    def pdf(self) -> Path | None:
+        return next((p for p in self.outputs if p.suffix == ".pdf"), None)
+
+
+def cluster_stem(year: int) -> str:
+    """output/cum-thi-dua-<year>.pdf, .xlsx, .json"""
+    return f"cum-thi-dua-{year}"
+
+
+def build_cluster_report(config: Config, year: int | None = None, *, write_json: bool = False,
+                         mail: MailPlan | None = None) -> ClusterOutcome:
+    """Rank the cluster's members for `year` (default: the latest year with results for the cluster) from
+    the ledger's year-end results; write the PDF, the workbook (and JSON); mail the contacts when `mail`.
+    Nothing to rank → an outcome with `ranked == 0` and no file written."""
+    from thidua.base.errors import ConfigError
+    from thidua.base.ledger import Ledger
+    from thidua.cluster.build import cluster_years, rank_year
+
+    settings = config.cluster
+    if not settings.configured:
+        raise ConfigError("Chưa khai báo Cụm thi đua: cần \"name\" hoặc \"members\" trong mục [cluster] của "
+                          "config.toml.", hint="Xem mục \"Cụm thi đua\" trong README.md.")
+    path = config.path("ledger.path")
+    if not path.is_file():
+        return ClusterOutcome(year, settings.name)
+    with Ledger(path) as ledger:
+        if year is None:
+            years = cluster_years(ledger, settings)
+            if not years:
+                return ClusterOutcome(None, settings.name, missing=list(settings.members))
+            year = years[-1]
+        ranking = rank_year(ledger, settings, year, precision=int(config["scoring.points_precision"]))
+        outcome = ClusterOutcome(year, ranking.cluster, ranked=len(ranking.standings), missing=ranking.missing,
+                                 warnings=ranking.warnings, ranking=ranking)
+        if not ranking.standings:
+            return outcome
+        _write_cluster_files(ranking, config, outcome, write_json)
+        if mail is not None and outcome.pdf is not None:
+            _mail_cluster(ranking, outcome, config, mail, ledger)
+    return outcome
+
+
+def _write_cluster_files(ranking: Ranking, config: Config, outcome: ClusterOutcome, write_json: bool) -> None:
+    from thidua.report.cluster_pdf import render_cluster_pdf
+    from thidua.report.cluster_workbook import write_cluster_workbook
+
+    stem = config.output_dir / cluster_stem(ranking.year)
+    outcome.outputs += [render_cluster_pdf(ranking, config, stem.with_suffix(".pdf")),
+                        write_cluster_workbook(ranking, stem.with_suffix(".xlsx"))]
+    if write_json:
+        from thidua.report.cluster_json import write_json as write_cluster_json
+
+        outcome.outputs.append(write_cluster_json(ranking, stem.with_suffix(".json")))
+
+
+def _mail_cluster(ranking: Ranking, outcome: ClusterOutcome, config: Config, plan: MailPlan, ledger: Ledger) -> None:
+    """Mail trouble never loses the report: what went wrong goes on `outcome`, `send --pending` retries."""
+    from thidua.cluster.gaps import standings_brief
+    from thidua.delivery.mailing import deliver_cluster
+
+    assert outcome.pdf is not None
+    brief = standings_brief(ranking, int(config["scoring.points_precision"]))
+    try:
+        summary = deliver_cluster(brief, outcome.pdf, config, send=plan.send, dry_run=plan.dry_run, force=plan.force,
+                                  ledger=ledger)
+        outcome.mail, outcome.mail_ok = summary.messages, summary.ok
+    except Exception as exc:
+        log.exception("mailing the cluster report failed")
+        outcome.mail = [f"{outcome.pdf.name}: chưa gửi được thư: {type(exc).__name__}: {exc}"]
+        outcome.mail_ok = False

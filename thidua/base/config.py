@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from thidua.base.cluster_config import ClusterSettings, parse_cluster
 from thidua.base.errors import ConfigError
 from thidua.base.resources import bundled_templates
 from thidua.base.settings import BY_KEY as _BY_KEY
@@ -36,6 +37,7 @@ class Config:
     base_dir: Path
     source: Path | None = None
     recipients: list[Recipient] = field(default_factory=list)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -142,7 +144,8 @@ def build_config(data: dict[str, Any], base_dir: Path, source: Path | None = Non
                 raise ConfigError(f"{where}: \"{key}\" = {value!r} {complaint}.")
         values[key] = value
     recipients = _parse_recipients(values["email.recipients"], where)
-    return Config(values=values, base_dir=base_dir, source=source, recipients=recipients)
+    return Config(values=values, base_dir=base_dir, source=source, recipients=recipients,
+                  cluster=parse_cluster(values, where))
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -94,6 +94,15 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX results_province_year;
     CREATE INDEX results_province_year ON results(province, year, period, code);
     """,
+    # 7: what ranking a cluster needs beside each result: a criterion's maximum points and key flag, and the
+    # workbook's cluster name and deductions (the file used and when it was processed are in files already).
+    """
+    ALTER TABLE results ADD COLUMN max_points REAL;
+    ALTER TABLE results ADD COLUMN key INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE files ADD COLUMN cluster TEXT NOT NULL DEFAULT '';
+    ALTER TABLE files ADD COLUMN deductions REAL NOT NULL DEFAULT 0;
+    CREATE INDEX results_year ON results(year, period);
+    """,
 )
 
 
@@ -222,23 +231,36 @@ class Ledger:
 
     # --- results -----------------------------------------------------------------------------
     def record_results(self, file_id: int, province: str, year: int, rows: Sequence[Mapping[Hashable, Any]],
-                       period: str = PERIOD_YEAR) -> None:
-        """Replace this province-year-period's results with the given criterion rows (one transaction)."""
+                       period: str = PERIOD_YEAR, *, cluster: str = "", deductions: float = 0.0) -> None:
+        """Replace this province-year-period's results with the given criterion rows (one transaction);
+        the workbook's period, cluster name and deductions go on its file row."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self.conn.execute("DELETE FROM results WHERE province=? AND year=? AND period=?", (province, year, period))
             self.conn.executemany(
                 "INSERT INTO results (file_id, province, year, period, code, name, field, kind, plan, actual, "
-                "pct_of_plan, status, points, bonus) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "pct_of_plan, status, points, bonus, max_points, key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(file_id, province, year, period, r["code"], r["name"], r["field"], r["kind"],
                   number_or_none(r.get("plan")), number_or_none(r.get("actual")),
-                  number_or_none(r.get("pct_of_plan")), r["status"], float(r["points"]), float(r["bonus"]))
+                  number_or_none(r.get("pct_of_plan")), r["status"], float(r["points"]), float(r["bonus"]),
+                  number_or_none(r.get("max_points")), int(bool(r.get("key"))))
                  for r in rows],
             )
+            self.conn.execute("UPDATE files SET cluster=?, deductions=?, period=? WHERE id=?",
+                              (cluster, float(deductions), period, file_id))
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
+
+    def superseded(self, record: FileRecord) -> bool:
+        """True when the results now recorded for this file's province, year and period come from another
+        content (a later workbook replaced them), so answering with this file's old result would be wrong."""
+        row = self.conn.execute(
+            "SELECT f.sha256 FROM files AS mine JOIN results AS r ON r.province = mine.province AND r.year = mine.year "
+            "AND r.period = mine.period JOIN files AS f ON f.id = r.file_id WHERE mine.id = ? LIMIT 1",
+            (record.id,)).fetchone()
+        return row is not None and row[0] != record.sha256
 
     def history(self, province: str, code: str) -> list[dict[str, Any]]:
         """Year-end results of one criterion for one province, oldest first (interim results apart)."""

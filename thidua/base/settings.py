@@ -5,6 +5,7 @@ The table serves the defaults, the validation in `config` and the README's setti
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,26 @@ def _env_name(value: Any) -> str | None:
     if value == "" or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
         return None
     return "phải là TÊN một biến môi trường (ví dụ THIDUA_SMTP_PASSWORD), không phải mật khẩu"
+
+
+_DAY = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*")
+
+
+def parse_day(text: str) -> dt.date | None:
+    """"30/3/2023" → date(2023, 3, 30); None for blank or anything else."""
+    match = _DAY.fullmatch(text or "")
+    if not match:
+        return None
+    try:
+        return dt.date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        return None
+
+
+def _day(value: Any) -> str | None:
+    if value == "" or parse_day(value) is not None:
+        return None
+    return "phải là một ngày dạng ngày/tháng/năm, ví dụ 30/3/2023"
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("email.outbox_dir", str, "output/thu-di", "Thư mục ghi thư (.eml) khi không gửi thật."),
     Setting("email.recipients", list, [],
             "Danh sách [[email.recipients]]: name, email, role, criteria (mã tiêu chí theo dõi)."),
+    # [cluster]: the cluster report and the ranking (checked together in base.cluster_config)
+    Setting("cluster.name", str, "", "Tên Cụm thi đua, so với mục \"Cụm thi đua\" của từng tệp (không phân biệt hoa "
+            "thường, cách gõ dấu)."),
+    Setting("cluster.members", list, [], "Các tỉnh thành viên của Cụm (danh sách tên tỉnh); trống: các tỉnh có tệp ghi "
+            "đúng tên Cụm."),
+    Setting("cluster.chair", str, "", "Tỉnh Cụm trưởng năm nay (một trong members)."),
+    Setting("cluster.parent_agency", str, "", "Dòng trên của đầu văn bản báo cáo Cụm; trống: UBND tỉnh Cụm trưởng."),
+    Setting("cluster.agency", str, "", "Cơ quan ban hành báo cáo Cụm; trống: tên Cụm."),
+    Setting("cluster.doc_number", str, "", "Số, ký hiệu báo cáo Cụm (ví dụ 15/BC-CTĐ)."),
+    Setting("cluster.place", str, "", "Địa danh ở dòng ngày tháng; trống: tỉnh Cụm trưởng."),
+    Setting("cluster.report_date", str, "", "Ngày ký báo cáo Cụm (ngày/tháng/năm, ví dụ 30/3/2023); trống: để "
+            "trống ngày.", _day),
+    Setting("cluster.signing_authority", str, "TM. CỤM THI ĐUA", "Thẩm quyền ký báo cáo Cụm."),
+    Setting("cluster.signer_title", str, "CỤM TRƯỞNG", "Chức vụ người ký báo cáo Cụm."),
+    Setting("cluster.signer", str, "", "Họ và tên người ký báo cáo Cụm."),
+    Setting("cluster.recipients", list, [], "Nơi nhận của báo cáo Cụm, mỗi mục một chuỗi; trống: Ban Thi đua - Khen "
+            "thưởng Trung ương, UBND các tỉnh thành viên Cụm, Lưu: VT (sửa trong templates/cluster/report.html.j2)."),
+    Setting("cluster.awards", list, [], "Danh sách [[cluster.awards]]: name, count; đề nghị khen thưởng theo thứ hạng."),
+    Setting("cluster.tie_breakers", list, ["met", "key_bonus", "deductions"],
+            "Thứ tự xét khi bằng tổng điểm: met (nhiều tiêu chí đạt và vượt hơn), key_bonus (nhiều tiêu chí trọng "
+            "tâm được điểm thưởng hơn), deductions (ít điểm trừ hơn)."),
+    Setting("cluster.contacts", list, [], "Danh sách [[cluster.contacts]]: province, name, email; người nhận báo cáo "
+            "Cụm của từng tỉnh."),
+    Setting("cluster.auto", bool, True, "Khi có members: chế độ hàng loạt và theo dõi tự làm lại báo cáo Cụm của năm "
+            "có kết quả thay đổi."),
 )
 
 BY_KEY = {s.key: s for s in SETTINGS}
@@ -129,6 +175,6 @@ def markdown_reference() -> str:
         shown = ("`true`" if default else "`false`") if isinstance(default, bool) else (
             f"`\"{default}\"`" if isinstance(default, str) else f"`{default}`")
         if isinstance(default, (list, dict)):
-            shown = "(trống)"
+            shown = "`[" + ", ".join(f'"{x}"' for x in default) + "]`" if default and isinstance(default, list) else "(trống)"
         lines.append(f"| `{s.key}` | {type_name(s.type)} | {shown} | {s.help} |")
     return "\n".join(lines) + "\n"

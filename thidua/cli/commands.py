@@ -93,6 +93,19 @@ def _cmd_send(args: argparse.Namespace, config: Config, out: TextIO) -> int:
                         force=args.force, out=out, quiet=bool(args.quiet))
 
 
+def _cmd_cluster(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.cluster_output import cluster_command
+
+    return cluster_command(config, year=args.year, write_json=args.json, send=args.send, dry_run=args.dry_run,
+                           force=args.force, out=out, quiet=bool(args.quiet))
+
+
+def _cmd_history(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.cluster_output import history_command
+
+    return history_command(config, args.province, as_json=args.json, out=out)
+
+
 COMMANDS: dict[str | None, Command] = {
     None: _cmd_inbox,
     "run": _cmd_run,
@@ -100,4 +113,6 @@ COMMANDS: dict[str | None, Command] = {
     "check": _cmd_check,
     "watch": _cmd_watch,
     "send": _cmd_send,
+    "cluster": _cmd_cluster,
+    "history": _cmd_history,
 }

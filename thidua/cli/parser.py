@@ -80,4 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pending", action="store_true", help="gửi lại các thư chưa gửi được")
     p.add_argument("--dry-run", action="store_true", help="không gửi thật, chỉ ghi thư .eml")
     p.add_argument("--force", action="store_true", help="gửi lại cả thư đã gửi")
+
+    p = sub.add_parser("cluster", parents=[common], help="báo cáo chấm điểm, xếp hạng của Cụm thi đua (từ sổ theo dõi)")
+    p.add_argument("--year", type=int, metavar="YEAR", help="năm xếp hạng (mặc định: năm gần nhất có kết quả của Cụm)")
+    p.add_argument("--json", action="store_true", help="ghi thêm output/cum-thi-dua-<năm>.json")
+    mail = p.add_mutually_exclusive_group()
+    mail.add_argument("--send", action="store_true", help="gửi thư cho người nhận của từng tỉnh ([[cluster.contacts]])")
+    mail.add_argument("--dry-run", action="store_true", help="không gửi thật, chỉ ghi thư .eml")
+    p.add_argument("--force", action="store_true", help="gửi lại cả thư đã gửi cho báo cáo này")
+
+    p = sub.add_parser("history", parents=[common], help="kết quả của một tỉnh qua các năm (từ sổ theo dõi)")
+    p.add_argument("province", metavar="PROVINCE", help="tên tỉnh, ví dụ \"Đồng Tháp\"")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     return parser

@@ -96,29 +96,36 @@ class MailParts:
 
 def render_parts(brief: ReportBrief, addressee: Addressee, templates_dir: Path, fallback_name: str) -> MailParts:
     """Render subject, the two-line result, both bodies and the attachment's file name."""
+    return render_mail(template_context(brief, addressee), templates_dir, fallback_name)
+
+
+def render_mail(ctx: dict[str, Any], templates_dir: Path, fallback_name: str, prefix: str = "") -> MailParts:
+    """Render one message's templates (`<prefix>result.txt.j2`, `subject`, `body.txt`, `body.html`,
+    `attachment`) from templates/email; a template error is a RenderError naming the line."""
     try:
-        return _render_parts(brief, addressee, templates_dir, fallback_name)
+        return _render_parts(ctx, templates_dir, fallback_name, prefix)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
         where = f" ({getattr(exc, 'name', '')}, dòng {line})" if line else ""
         raise RenderError(f"Mẫu thư trong templates/email lỗi{where}: {exc.message or exc}.") from exc
 
 
-def _render_parts(brief: ReportBrief, addressee: Addressee, templates_dir: Path, fallback_name: str) -> MailParts:
+def _render_parts(ctx: dict[str, Any], templates_dir: Path, fallback_name: str, prefix: str) -> MailParts:
     env = _environment(Path(templates_dir))
-    ctx = template_context(brief, addressee)
-    result = [line.strip() for line in env.get_template("result.txt.j2").render(ctx).splitlines() if line.strip()]
+    ctx = dict(ctx)
+    result = [line.strip() for line in env.get_template(f"{prefix}result.txt.j2").render(ctx).splitlines()
+              if line.strip()]
     ctx["result_lines"] = result
-    name = _FILENAME_FORBIDDEN.sub("-", one_line(env.get_template("attachment.txt.j2").render(ctx), 150))
+    name = _FILENAME_FORBIDDEN.sub("-", one_line(env.get_template(f"{prefix}attachment.txt.j2").render(ctx), 150))
     name = name.strip(" .-")
     if not name:
         name = fallback_name
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
     return MailParts(
-        subject=one_line(env.get_template("subject.txt.j2").render(ctx), 250),
-        text=env.get_template("body.txt.j2").render(ctx).strip() + "\n",
-        html=env.get_template("body.html.j2").render(ctx),
+        subject=one_line(env.get_template(f"{prefix}subject.txt.j2").render(ctx), 250),
+        text=env.get_template(f"{prefix}body.txt.j2").render(ctx).strip() + "\n",
+        html=env.get_template(f"{prefix}body.html.j2").render(ctx),
         attachment_name=name,
     )
 
@@ -155,8 +162,14 @@ def build_message(brief: ReportBrief, addressee: Addressee, pdf: bytes, pdf_name
                   *, now: dt.datetime | None = None) -> EmailMessage:
     """One multipart message: text + HTML alternative, the PDF attached (RFC 2231 file name)."""
     parts = render_parts(brief, addressee, config.templates_dir, pdf_name)
+    return assemble(parts, addressee.name, addressee.email, pdf, config, now=now)
+
+
+def assemble(parts: MailParts, name: str, email: str, pdf: bytes, config: Config, *,
+             now: dt.datetime | None = None) -> EmailMessage:
+    """The MIME message of rendered parts to one person: headers from settings, never from workbook text."""
     sender = sender_address(config)
-    to = _address(addressee.name, addressee.email, f"của {one_line(addressee.name)}")
+    to = _address(name, email, f"của {one_line(name)}")
     ascii_only = all(a.addr_spec.isascii() for a in (sender, to))
     msg = EmailMessage(policy=policy.SMTP if ascii_only else policy.SMTPUTF8)
     msg["Subject"] = parts.subject

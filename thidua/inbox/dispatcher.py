@@ -15,7 +15,7 @@ from thidua.base.config import Config
 from thidua.base.fingerprint import settings_fingerprint
 from thidua.base.hashing import sha256_of
 from thidua.base.ledger import FileRecord, Ledger
-from thidua.base.model import OUTCOME_FAILED, OUTCOME_OK
+from thidua.base.model import OUTCOME_FAILED, OUTCOME_OK, PERIOD_YEAR
 from thidua.inbox import folder
 from thidua.inbox.pool import InlineExecutor, make_pool
 from thidua.intake.error_copy import write_failure_note
@@ -47,6 +47,16 @@ class Done:
     @property
     def n_issues(self) -> int:
         return len(self.outcome.issues) or self.recorded_issues
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A province's year-end result recorded (new or replaced): its cluster's report may need rebuilding."""
+
+    province: str
+    year: int
+    cluster: str
+    period: str = PERIOD_YEAR
 
 
 @dataclass
@@ -113,6 +123,7 @@ class Dispatcher:
         self._stems: dict[str, str] = {}
         self.one_pass = one_pass
         self._lock = contextlib.ExitStack()  # holds the drop folder's lock while claiming
+        self.changed: list[Changed] = []  # year-end results recorded by this run (the cluster report follows)
 
     # --- life cycle ------------------------------------------------------------------------------
     def __enter__(self) -> Dispatcher:
@@ -287,6 +298,8 @@ class Dispatcher:
         record = self.ledger.find_done(digest, fingerprint)
         if record is None or not _still_valid(record, stem):
             return None
+        if record.outcome == OUTCOME_OK and self.ledger.superseded(record):
+            return None  # a later workbook of that province and year replaced its results: this one counts again
         if self.write_json and record.outcome == OUTCOME_OK and not any(p.endswith(".json") for p in record.outputs):
             return None  # asked for more than was made then: process again
         outputs = [Path(p) for p in record.outputs]
@@ -329,7 +342,9 @@ class Dispatcher:
         meta = outcome.assessment.submission.meta if outcome.assessment is not None else None
         if outcome.assessment is not None and meta is not None:
             rows = outcome.assessment.results.to_dict("records")
-            self.ledger.record_results(job.file_id, meta.province, meta.year, rows)
+            self.ledger.record_results(job.file_id, meta.province, meta.year, rows, cluster=meta.cluster or "",
+                                       deductions=float(outcome.assessment.totals.deductions))
+            self.changed.append(Changed(meta.province, meta.year, meta.cluster or ""))
         hashes = {str(p): sha256_of(p) for p in outcome.outputs if Path(p).is_file()}
         self.ledger.finish_file(job.file_id, outcome.outcome, [str(p) for p in outcome.outputs],
                                 message=outcome.message, n_issues=len(outcome.issues),

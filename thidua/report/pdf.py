@@ -8,7 +8,9 @@ import io
 import json
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from weasyprint import CSS, HTML, Attachment
@@ -19,8 +21,10 @@ from thidua.base.atomic import atomic_path
 from thidua.base.config import Config
 from thidua.base.errors import RenderError
 from thidua.base.model import Assessment
-from thidua.report.context import build_context
 from thidua.report.fetcher import TemplatesOnlyFetcher
+
+if TYPE_CHECKING:
+    from thidua.cluster.history import Comparison
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +113,21 @@ class Renderer:
             self._css_key = mtime
         return self._css
 
-    def html(self, assessment: Assessment, config: Config) -> str:
+    def html(self, assessment: Assessment, config: Config, *, history: Comparison | None = None) -> str:
         """The report as HTML text (handy for debugging templates)."""
-        context = build_context(assessment, config)
-        return self.env.get_template(MAIN_TEMPLATE).render(**context)
+        from thidua.report.context import build_context  # pandas: not needed by the cluster report
+
+        return self.render_template(MAIN_TEMPLATE, build_context(assessment, config, history=history))
+
+    def render_template(self, name: str, context: dict[str, Any]) -> str:
+        """Any template of the folder as HTML; RenderError naming the line on a template error."""
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            where = f" (dòng {line})" if line else ""
+            raise RenderError(f"Mẫu báo cáo bị lỗi{where}: {exc}",
+                              hint="Sửa tệp trong thư mục templates/ rồi chạy lại.") from exc
 
     def attachments(self, assessment: Assessment, when: dt.datetime) -> list[Attachment]:
         """The only files the PDF carries: the source workbook and the effective scoring settings."""
@@ -130,15 +145,15 @@ class Renderer:
                               created=when, modified=when))
         return out
 
-    def render_bytes(self, assessment: Assessment, config: Config) -> bytes:
+    def render_bytes(self, assessment: Assessment, config: Config, *, history: Comparison | None = None) -> bytes:
         """Lay out and write the PDF in memory; RenderError on any template or layout failure."""
-        try:
-            text = self.html(assessment, config)
-        except jinja2.TemplateError as exc:
-            line = getattr(exc, "lineno", None)
-            where = f" (dòng {line})" if line else ""
-            raise RenderError(f"Mẫu báo cáo bị lỗi{where}: {exc}",
-                              hint="Sửa tệp trong thư mục templates/ rồi chạy lại.") from exc
+        text = self.html(assessment, config, history=history)
+        when = _timestamp(assessment)
+        return self.pdf_from_html(text, config, when, lambda: self.attachments(assessment, when))
+
+    def pdf_from_html(self, text: str, config: Config, when: dt.datetime,
+                      attachments: Callable[[], list[Attachment]]) -> bytes:
+        """Lay out HTML made from these templates into PDF bytes dated `when`, carrying only `attachments`."""
         variant = config["report.pdf_variant"] or None
         with self._lock:
             try:
@@ -148,9 +163,8 @@ class Renderer:
                     font_config=self.font_config, stylesheets=[css], pdf_variant=variant)
                 # Attachments come from us only: drop any <link rel=attachment> a template might add.
                 doc.metadata.attachments = []
-                when = _timestamp(assessment)
                 doc.metadata.modified = doc.metadata.created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-                return doc.write_pdf(attachments=self.attachments(assessment, when), pdf_variant=variant)
+                return doc.write_pdf(attachments=attachments(), pdf_variant=variant)
             except RenderError:
                 raise
             except Exception as exc:  # WeasyPrint raises many kinds; the officer needs one sentence
@@ -170,10 +184,11 @@ def get_renderer(templates_dir: Path) -> Renderer:
 
 
 def render_pdf(assessment: Assessment, config: Config, out_path: Path, *,
-               renderer: Renderer | None = None) -> Path:
-    """Write the briefing PDF atomically to `out_path` and return it."""
+               renderer: Renderer | None = None, history: Comparison | None = None) -> Path:
+    """Write the briefing PDF atomically to `out_path` and return it (with the comparison with earlier
+    years when `history` is given)."""
     renderer = renderer or get_renderer(config.templates_dir)
-    data = renderer.render_bytes(assessment, config)
+    data = renderer.render_bytes(assessment, config, history=history)
     with atomic_path(Path(out_path)) as tmp:
         tmp.write_bytes(data)
     return Path(out_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -15,11 +15,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from thidua.base import model
 from thidua.base.atomic import atomic_path
 from thidua.base.rounding import half_up
-from thidua.base.values import plain
+from thidua.base.values import plain, text_or_empty
 from thidua.scoring.rules import RULES
+
+if TYPE_CHECKING:
+    from thidua.cluster.history import Comparison
 
 SHEET_RESULTS = "Kết quả"
 SHEET_TOTALS = "Tổng hợp"
+SHEET_HISTORY = "So với năm trước"
 
 # Row fill per status: the officer scans colours before numbers.
 STATUS_FILLS = {
@@ -95,7 +99,8 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def _header(ws: Worksheet, headers: list[str], widths: list[int]) -> None:
+def write_header(ws: Worksheet, headers: list[str], widths: list[int]) -> None:
+    """Append a bold, filled, wrapped header row and set the column widths (every results sheet)."""
     ws.append(headers)
     for i, width in enumerate(widths, start=1):
         cell = ws.cell(row=ws.max_row, column=i)
@@ -104,7 +109,7 @@ def _header(ws: Worksheet, headers: list[str], widths: list[int]) -> None:
 
 
 def _results_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
-    _header(ws, [c[0] for c in COLUMNS], [c[3] for c in COLUMNS])
+    write_header(ws, [c[0] for c in COLUMNS], [c[3] for c in COLUMNS])
     fills = {status: PatternFill("solid", fgColor=color) for status, color in STATUS_FILLS.items()}
     formats = [c[2] for c in COLUMNS]
     headers = [c[0] for c in COLUMNS]
@@ -158,7 +163,7 @@ def _totals_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
     ws.append([])
     headers = ["Lĩnh vực", "Số tiêu chí", "Đạt và vượt", "Chưa đạt", "Không có số liệu", "Điểm chuẩn",
                "Điểm", "Điểm thưởng"]
-    _header(ws, headers, [28, 11, 11, 11, 14, 12, 12, 12])
+    write_header(ws, headers, [28, 11, 11, 11, 14, 12, 12, 12])
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     for rec in assessment.by_field.to_dict("records"):
         ws.append([plain(rec[k]) for k in ("field", "n_criteria", "n_met_or_exceeded", "n_not_met",
@@ -193,13 +198,61 @@ def _totals_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
                    ("có" if value else "không")])
 
 
-def write_results(assessment: model.Assessment, path: Path) -> Path:
-    """Write the results workbook atomically to `path` and return it."""
+def _change(before: str, after: str) -> str:
+    met = (model.STATUS_MET, model.STATUS_EXCEEDED)
+    if before == model.STATUS_NOT_MET and after in met:
+        return "Chưa đạt → đạt"
+    if before in met and after == model.STATUS_NOT_MET:
+        return "Đạt → chưa đạt"
+    return ""
+
+
+def _history_sheet(ws: Worksheet, assessment: model.Assessment, cmp: Comparison) -> None:
+    """Fill `ws`: one row per year (up to five), then the criteria of this year beside the earlier year's."""
+    year, before = cmp.current.year, cmp.previous.year
+    ws.append([f"So sánh kết quả của {cmp.province} năm {year} với năm {before} (các năm không có trong sổ theo dõi "
+               "được bỏ qua)"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([])
+    write_header(ws, ["Năm", "Tổng điểm", "Điểm", "Điểm thưởng", "Điểm trừ", "Điểm chuẩn", "Tiêu chí đạt và vượt",
+                      "Số tiêu chí", "Tệp"], [10, 45, 14, 14, 12, 12, 12, 12, 30])
+    for y in cmp.years:
+        ws.append([y.year, y.total, y.points, y.bonus, y.deductions, y.max_points, y.n_met_or_exceeded,
+                   y.n_criteria, y.source])
+    ws.append([])
+    ws.append([f"So sánh trên {cmp.n_common} tiêu chí có ở cả hai năm; {cmp.n_new} tiêu chí mới, {cmp.n_dropped} "
+               f"tiêu chí của năm {before} không còn."])
+    ws.cell(row=ws.max_row, column=1).font = _BOLD
+    write_header(ws, ["Mã", "Tiêu chí", f"Đánh giá {before}", f"Đánh giá {year}", f"% so KH {before}",
+                      f"% so KH {year}", f"Điểm {before}", f"Điểm {year}", "Thay đổi"], [10, 45, 14, 14, 12, 12, 12, 12, 30])
+    seen = set()
+    for row in assessment.results.to_dict("records"):
+        code = text_or_empty(row["code"])
+        seen.add(code)
+        old = cmp.previous_criteria.get(code)
+        status = text_or_empty(row["status"])
+        ws.append([code, text_or_empty(row["name"]), old.status if old else "", status,
+                   old.pct_of_plan if old else None, plain(row["pct_of_plan"]), old.points if old else None,
+                   plain(row["points"]), _change(old.status, status) if old else f"Mới năm {year}"])
+    for code, old in cmp.previous_criteria.items():
+        if code not in seen:
+            ws.append([code, old.name, old.status, "", old.pct_of_plan, None, old.points, None, f"Không còn năm {year}"])
+    for cells in ws.iter_rows(min_row=4):
+        for cell in cells:
+            if isinstance(cell.value, float):
+                cell.number_format = NUMBER_FORMAT
+
+
+def write_results(assessment: model.Assessment, path: Path, *, history: Comparison | None = None) -> Path:
+    """Write the results workbook atomically to `path` and return it (with the sheet "So với năm trước"
+    when `history` compares this year with an earlier one)."""
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_RESULTS
     _results_sheet(ws, assessment)
     _totals_sheet(wb.create_sheet(SHEET_TOTALS), assessment)
+    if history is not None:
+        _history_sheet(wb.create_sheet(SHEET_HISTORY), assessment, history)
     path = Path(path)
     with atomic_path(path) as tmp:
         wb.save(tmp)
