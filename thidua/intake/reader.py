@@ -20,6 +20,7 @@ from thidua.intake.guard import WorkbookScan, inspect_workbook
 if TYPE_CHECKING:
     import pandas as pd
 from thidua.intake.issues import make_issue, message
+from thidua.intake.periods import parse_period
 from thidua.intake.table import Grid, Table, is_blank, locate_table, show
 
 KIND_MATCHER = LabelMatcher(contract.KIND_LABELS)
@@ -134,6 +135,12 @@ def _read_info(grid: Grid, issues: list[Issue]) -> model.ReportMeta:
                 issues.append(make_issue("bad-date", grid.name, where, show(value), column=info.label))
         elif info.type == contract.LINES:
             meta.recipients = _recipients(show(value))
+        elif info.type == contract.PERIOD:
+            period = parse_period(show(value))
+            meta.period = period or model.PERIOD_YEAR
+            if period is None:
+                issues.append(make_issue("invalid-period", grid.name, where, show(value),
+                                         expected=", ".join(contract.PERIOD_CHOICES)))
         else:
             setattr(meta, key, show(value))
     for info in contract.INFO_ROWS:
@@ -192,12 +199,13 @@ def _read_criteria(grid: Grid, issues: list[Issue]) -> Columns | None:
             issues.append(make_issue("out-of-range", grid.name, table.at(row, "max_points"), show(points),
                                      column="Điểm chuẩn", expected="một số không âm"))
         flag = table.choice(row, "key", FLAG_MATCHER, "invalid-flag", "x")
+        cumulative = table.choice(row, "cumulative", FLAG_MATCHER, "invalid-cumulative", "x")
         status = table.choice(row, "data_status", STATUS_MATCHER, "invalid-status",
                               ", ".join(model.DATA_STATUSES))
         values = (row, code, table.text(row, "field"), table.text(row, "name"), table.text(row, "unit"),
                   kind or "", plan, actual, previous, plan_label, actual_label, points, flag is not None,
-                  status or contract.DEFAULT_STATUS, table.text(row, "agency"), table.text(row, "monitor"),
-                  table.text(row, "note"))
+                  status or contract.DEFAULT_STATUS, cumulative is not None, table.text(row, "agency"),
+                  table.text(row, "monitor"), table.text(row, "note"))
         for column, value in zip(model.CRITERIA_COLUMNS, values, strict=True):
             out[column].append(value)
     return out
@@ -209,6 +217,7 @@ def _criteria_frame(columns: Columns) -> pd.DataFrame:
     frame = pd.DataFrame(columns, columns=list(model.CRITERIA_COLUMNS))
     frame["row"] = frame["row"].astype("int64")
     frame["key"] = frame["key"].astype(bool)
+    frame["cumulative"] = frame["cumulative"].astype(bool)
     return frame
 
 

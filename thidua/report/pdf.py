@@ -21,10 +21,12 @@ from thidua.base.errors import RenderError
 from thidua.base.model import Assessment
 from thidua.report.context import build_context
 from thidua.report.fetcher import TemplatesOnlyFetcher
+from thidua.report.interim_context import interim_context
 
 log = logging.getLogger(__name__)
 
 MAIN_TEMPLATE = "report.html.j2"
+INTERIM_TEMPLATE = "so_ket.html.j2"  # six-month, nine-month and quarterly reviews
 STYLESHEET = "report.css"
 
 
@@ -112,7 +114,14 @@ class Renderer:
     def html(self, assessment: Assessment, config: Config) -> str:
         """The report as HTML text (handy for debugging templates)."""
         context = build_context(assessment, config)
-        return self.env.get_template(MAIN_TEMPLATE).render(**context)
+        if assessment.interim is None:
+            return self.env.get_template(MAIN_TEMPLATE).render(**context)
+        if not (self.templates_dir / INTERIM_TEMPLATE).is_file():
+            raise RenderError(f"Không tìm thấy mẫu báo cáo sơ kết \"{self.templates_dir / INTERIM_TEMPLATE}\".",
+                              hint="Chép tệp này và thư mục partials/so_ket/ từ mẫu đi kèm thidua vào "
+                                   "thư mục paths.templates_dir.")
+        context.update(interim_context(assessment, context))
+        return self.env.get_template(INTERIM_TEMPLATE).render(**context)
 
     def attachments(self, assessment: Assessment, when: dt.datetime) -> list[Attachment]:
         """The only files the PDF carries: the source workbook and the effective scoring settings."""
@@ -123,8 +132,10 @@ class Renderer:
             out.append(Attachment(file_obj=io.BytesIO(src.read_bytes()), name=src.name,
                                   description=f"Tệp Excel nguồn (SHA-256 {sub.sha256})",
                                   relationship="Source", created=when, modified=when))
-        settings = json.dumps(assessment.settings or {}, ensure_ascii=False, indent=2, sort_keys=True,
-                              default=str)
+        applied = dict(assessment.settings or {})
+        if assessment.interim is not None:  # the [interim] rules too: the points are projections
+            applied["interim"] = assessment.interim.settings
+        settings = json.dumps(applied, ensure_ascii=False, indent=2, sort_keys=True, default=str)
         out.append(Attachment(file_obj=io.BytesIO(settings.encode("utf-8")), name="cau-hinh-cham-diem.json",
                               description="Cấu hình chấm điểm đã áp dụng", relationship="Supplement",
                               created=when, modified=when))
