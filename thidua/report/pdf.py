@@ -19,6 +19,7 @@ from thidua.base.atomic import atomic_path
 from thidua.base.config import Config
 from thidua.base.errors import RenderError
 from thidua.base.model import Assessment
+from thidua.base.resources import bundled_templates
 from thidua.report.context import build_context
 from thidua.report.fetcher import TemplatesOnlyFetcher
 from thidua.report.interim_context import interim_context
@@ -86,7 +87,10 @@ class Renderer:
                               hint="Kiểm tra paths.templates_dir trong config.toml.")
         self.fetcher = TemplatesOnlyFetcher(self.templates_dir)
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.templates_dir),
+            # an officer's templates folder wins; one copied before a template existed (so_ket.html.j2 came
+            # with interim reviews) borrows the missing files from the bundled templates, as mail does
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(self.templates_dir),
+                                        jinja2.FileSystemLoader(bundled_templates())]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -116,10 +120,6 @@ class Renderer:
         context = build_context(assessment, config)
         if assessment.interim is None:
             return self.env.get_template(MAIN_TEMPLATE).render(**context)
-        if not (self.templates_dir / INTERIM_TEMPLATE).is_file():
-            raise RenderError(f"Không tìm thấy mẫu báo cáo sơ kết \"{self.templates_dir / INTERIM_TEMPLATE}\".",
-                              hint="Chép tệp này và thư mục partials/so_ket/ từ mẫu đi kèm thidua vào "
-                                   "thư mục paths.templates_dir.")
         context.update(interim_context(assessment, context))
         return self.env.get_template(INTERIM_TEMPLATE).render(**context)
 
