@@ -123,7 +123,7 @@ def test_six_month_annex_columns_and_provisional_points(reports, six_text):
     assert "tỷ đồng 7.000 3.900 55,71% 7.800 111,43% 50 50 5 Đúng tiến độ Sở Tài chính" in annex
     assert "triệu USD 1.300 520 40% 1.040 80% 40 32 Sở Công Thương" in annex
     assert "Điểm dự" in annex and "Thưởng" in annex
-    assert "Lũykế;cầnđạt50%kếhoạchnămđếnhếtkỳ." in squeezed
+    assert "Lũykế.Theosốdựkiếncảnăm:đạt111,43%kếhoạch" in squeezed
     # points are provisional everywhere: never called self-assessed points, never "năm năm"
     assert six_text.count("chưa phải điểm tự chấm") >= 2 and "năm năm" not in six_text.split("Phụ lục")[0]
     said = six_text.replace("chưa phải điểm tự chấm", "").replace("Điểm tự chấm chính thức được tính khi tổng kết", "")
@@ -170,6 +170,7 @@ def test_results_workbook_carries_progress_projection_and_status(reports):
                    "Cần bình quân mỗi tháng còn lại để đạt kế hoạch"):
         assert header in headers, header
     assert "Điểm" not in headers and "% so kế hoạch" not in headers  # no unlabelled year-end points
+    assert "Giải thích (theo số dự kiến cả năm)" in headers and "Giải thích" not in headers
     col = {h: i for i, h in enumerate(headers)}
     rows = {r[col["Mã"]].value: r for r in ws.iter_rows(min_row=2)}
     revenue = rows["KT03"]

@@ -146,7 +146,7 @@ def test_totals_and_fields_count_the_interim_statuses():
     assert a.totals.points == 50.0 + 8.0 + 9.52 and a.totals.bonus == 5.0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(plan=st.floats(1, 1e6), share=st.floats(0.05, 1.2), kind=st.sampled_from(["increase", "decrease"]),
        margin=st.floats(0, 100), cumulative=st.booleans())
 def test_the_interim_status_follows_the_projection_and_the_margin(plan, share, kind, margin, cumulative):

@@ -31,9 +31,11 @@ def interim_context(assessment: Assessment, context: dict[str, Any]) -> dict[str
         r["members"] = members.get(r["code"], [])
         r["on_track"] = r["interim_status"] == INTERIM_ON_TRACK
         r["figure"] = r["kind"] in (KIND_INCREASE, KIND_DECREASE)
-    behind = [r for r in rows if r["interim_status"] in (INTERIM_LAGGING, INTERIM_AT_RISK)]
+    for r in rows:
+        r["behind"] = r["interim_status"] in (INTERIM_LAGGING, INTERIM_AT_RISK)
+    behind = [r for r in rows if r["behind"]]
     # Bars are coloured by interim status; beyond charts.MAX_BARS criteria the key ones and those behind stay.
-    chart_rows = [{**r, "status": r["interim_status"], "key": r["key"] or r in behind} for r in rows]
+    chart_rows = [{**r, "status": r["interim_status"], "key": r["key"] or r["behind"]} for r in rows]
     return {
         "interim": summary,
         "period": summary.period,

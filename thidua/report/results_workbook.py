@@ -63,7 +63,7 @@ def _rule_text(code: Any) -> str:
 Column = tuple[str, Callable[[Row], Any], str | None, int]
 # Long texts wrap inside their column instead of running over the next ones.
 WRAPPED = ("Lĩnh vực", "Tiêu chí", "Giải thích", "Quy tắc", "Cơ quan chủ trì", "Thành viên HĐ theo dõi",
-           "Nguyên nhân, ghi chú")
+           "Nguyên nhân, ghi chú", "Giải thích (theo số dự kiến cả năm)", "Phần cần đạt tính theo")
 
 # (header, value from a results row, number format, width): one table drives the sheet.
 COLUMNS: tuple[Column, ...] = (
@@ -121,7 +121,7 @@ INTERIM_SHEET_COLUMNS: tuple[Column, ...] = (
     ("Cần bình quân mỗi tháng còn lại để vượt ngưỡng thưởng", lambda r: r["bonus_needed_per_month"],
      NUMBER_FORMAT, 14),
     *(_BY_HEADER[h] for h in ("So cùng kỳ (tăng/giảm)", "So cùng kỳ (%)")),
-    ("Giải thích", lambda r: r["explanation"], None, 70),
+    ("Giải thích (theo số dự kiến cả năm)", lambda r: r["explanation"], None, 70),
     *(_BY_HEADER[h] for h in ("Quy tắc", "Cơ quan chủ trì", "Thành viên HĐ theo dõi", "Nguyên nhân, ghi chú")),
 )
 INTERIM_FILLS = {
@@ -153,7 +153,7 @@ def _results_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
     fills = {status: PatternFill("solid", fgColor=color) for status, color in colours.items()}
     formats = [c[2] for c in table]
     headers = [c[0] for c in table]
-    wrap_cols = {headers.index(h) + 1 for h in WRAPPED}
+    wrap_cols = {i for i, h in enumerate(headers, start=1) if h in WRAPPED}
     for n, row in enumerate(assessment.results.to_dict("records"), start=1):
         row["_n"] = n
         fill = fills.get(row[status_column])
