@@ -115,3 +115,18 @@ def test_a_workbook_saved_by_libreoffice_reads_the_same(tmp_path):
     assert q1.interim.period == "q1"
     assert (revenue["progress_pct"], revenue["projection"], revenue["pct_of_plan"]) == (27.86, 7800.0, 111.43)
     assert revenue["interim_status"] == "Đúng tiến độ" and revenue["bonus"] > 0
+
+
+def test_an_interim_workbook_without_the_cumulative_column_is_asked_for_it(tmp_path):
+    """A previous-template workbook whose Kỳ báo cáo was typed in by hand: which figures are six months'
+    worth and which are the year's estimate cannot be told, so the column is asked for (not guessed)."""
+    path = wb.standard_raw(tmp_path / "cu.xlsx", rows=[wb.criterion("KT03", plan=7000, actual=3900)],
+                           **{"Kỳ báo cáo": "6 tháng"})
+    result = read_workbook(path)
+    assert wb.issue_list(result) == [("Tiêu chí", "missing-column")]
+    assert result.issues[0].message == (
+        "Trang tính \"Tiêu chí\" thiếu cột \"Lũy kế\". Hãy thêm cột này vào dòng tiêu đề (dòng 1). Báo cáo sơ kết "
+        "(Kỳ báo cáo ở trang \"Thông tin\") cần cột này: nhập x cho số liệu lũy kế từ đầu năm, để trống cho tỷ lệ, "
+        "mức độ.")
+    year_end = read_workbook(wb.standard_raw(tmp_path / "nam.xlsx", **{"Kỳ báo cáo": "Cả năm"}))
+    assert year_end.valid and year_end.submission.meta.period == "year"

@@ -199,6 +199,11 @@ def allowed_text(column: Column) -> str:
     return "; ".join(column.allowed)
 
 
+def info_type_text(row: InfoRow) -> str:
+    """How an info row is filled, as the guide sheet and README show it (the choices of a dropdown)."""
+    return "danh sách chọn: " + "; ".join(PERIOD_CHOICES) if row.type == PERIOD else TYPE_NAMES[row.type]
+
+
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
 
@@ -217,6 +222,6 @@ def markdown_reference() -> str:
     out += [f"### Trang `{INFO_SHEET.name}` (cột `Mục` / `Giá trị`)", "",
             "| Mục | Khóa | Kiểu | Bắt buộc | Ví dụ | Ý nghĩa |", "|---|---|---|---|---|---|"]
     for r in INFO_ROWS:
-        out.append(f"| `{r.label}` | `{r.key}` | {TYPE_NAMES[r.type]} | {'có' if r.required else ''} | "
+        out.append(f"| `{r.label}` | `{r.key}` | {info_type_text(r)} | {'có' if r.required else ''} | "
                    f"{_md(r.example)} | {_md(r.help)} |")
     return "\n".join(out) + "\n"

@@ -38,6 +38,8 @@ _DATE_PATTERNS = (
     (re.compile(r"^ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})$"), (3, 2, 1)),
 )
 YEAR_RANGE = (2000, 2100)
+INTERIM_NEEDS_CUMULATIVE = (" Báo cáo sơ kết (Kỳ báo cáo ở trang \"Thông tin\") cần cột này: nhập x cho số liệu lũy kế từ "
+                            "đầu năm, để trống cho tỷ lệ, mức độ.")
 MAX_ISSUES = 1000  # beyond this a file is clearly not filled as the template asks; memory stays bounded
 
 
@@ -170,10 +172,13 @@ def _target(table: Table, row: int, key: str, kind: str | None, required: bool) 
 Columns = dict[str, list[object]]  # column key → values, rows in workbook order (pandas comes later)
 
 
-def _read_criteria(grid: Grid, issues: list[Issue]) -> Columns | None:
+def _read_criteria(grid: Grid, issues: list[Issue], interim: bool = False) -> Columns | None:
     table = locate_table(grid, contract.CRITERIA_SHEET, issues)
     if table is None:
         return None
+    if interim and "cumulative" not in table.columns:  # 3.900 of 7.000: six months' worth, or the year's?
+        issues.append(make_issue("missing-column", grid.name, column=contract.CRITERIA_SHEET.column("cumulative").header,
+                                 row=table.header_row, extra=INTERIM_NEEDS_CUMULATIVE))
     if not table.data_rows:
         issues.append(make_issue("no-criteria", grid.name, row=table.header_row + 1))
         return None
@@ -296,7 +301,8 @@ def read_workbook(path: Path) -> model.ReadResult:
         book.close()
     info, criteria_grid = grids[contract.SHEET_INFO], grids[contract.SHEET_CRITERIA]
     meta = _read_info(info, issues) if info is not None else model.ReportMeta(province="", year=0)
-    criteria = _read_criteria(criteria_grid, issues) if criteria_grid is not None else None
+    interim = meta.period != model.PERIOD_YEAR
+    criteria = _read_criteria(criteria_grid, issues, interim) if criteria_grid is not None else None
     deductions = _read_deductions(grids[contract.SHEET_DEDUCTIONS], issues)
     if issues or criteria is None:
         ordered = sorted(issues, key=_issue_order)

@@ -158,7 +158,7 @@ def _guide_sheet(wb: Workbook) -> None:
         for col, text in enumerate((first, "Bắt buộc", "Kiểu / giá trị", "Cách điền", "Ví dụ"), start=1):
             cell = ws.cell(row=r, column=col, value=text)
             cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BOX
-        entries = ([(i.label, i.required, contract.TYPE_NAMES[i.type], i.help, i.example)
+        entries = ([(i.label, i.required, contract.info_type_text(i), i.help, i.example)
                     for i in contract.INFO_ROWS] if sheet is contract.INFO_SHEET else
                    [(c.header, c.required, contract.allowed_text(c) or contract.TYPE_NAMES[c.type], c.help,
                      c.example) for c in sheet.columns])
