@@ -188,6 +188,7 @@ def test_results_workbook_carries_progress_projection_and_status(reports):
     title = next(iter(totals))
     assert title.startswith("Tổng hợp sơ kết 6 tháng năm 2023: Đồng Tháp (điểm dự kiến")
     assert totals["Có nguy cơ không đạt"][5] == 4 and totals["Đúng tiến độ"][5] == 3
+    assert totals["Kỳ báo cáo"][5] == "6 tháng" and totals["Tổng điểm dự kiến (điểm + thưởng − điểm trừ)"][5] == 237.51
     assert totals["interim.risk_margin_pct"][5] == 90
 
 

@@ -223,7 +223,7 @@ def _totals_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
         ("Tổng điểm" + dk + " (điểm + thưởng − điểm trừ)", t.total), ("Tổng điểm chuẩn", t.max_points),
         ("Tổng điểm" + dk + " so điểm chuẩn (%)", ratio)]
     if interim is not None:
-        lines += [(model.INTERIM_ON_TRACK, interim.n_on_track), (model.INTERIM_LAGGING, interim.n_lagging),
+        lines += [("Kỳ báo cáo", interim.label), (model.INTERIM_ON_TRACK, interim.n_on_track), (model.INTERIM_LAGGING, interim.n_lagging),
                   (model.INTERIM_AT_RISK, interim.n_at_risk), (model.STATUS_NO_DATA, interim.n_no_data)]
     for label, value in lines:
         ws.append([label, None, None, None, None, value])
