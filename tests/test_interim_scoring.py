@@ -176,3 +176,11 @@ def test_interim_settings_are_validated_and_change_the_fingerprint(tmp_path):
         build_config({"interim": {"share_h1": 0}}, tmp_path)
     with pytest.raises(ConfigError, match="khóa không biết \"interim.share_q4\""):
         build_config({"interim": {"share_q4": 100}}, tmp_path)
+
+
+def test_a_criteria_frame_without_the_cumulative_column_reads_every_figure_as_a_level():
+    sub = make_submission([REVENUE], year=2023)
+    sub.criteria = sub.criteria.drop(columns="cumulative")
+    sub.meta.period = "h1"
+    r = evaluate(sub, {}).results.iloc[0]
+    assert (r["cumulative"], r["projection"], r["interim_status"]) == (False, 3900.0, "Có nguy cơ không đạt")

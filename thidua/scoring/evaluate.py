@@ -182,6 +182,8 @@ def evaluate(submission: model.Submission, settings: Mapping[str, Any], *,
         else:
             projected = interim.project(criteria, period, interim_settings or {}, float(s["bonus_line_pct"]),
                                         last_year)
+            if "cumulative" not in criteria:  # a frame built before the column existed: nothing accumulates
+                criteria = criteria.assign(cumulative=False)
             judged = criteria.assign(actual=projected["projection"])  # the year-end rules judge the projection
         scored = _score(judged, s)
         if projected is not None:
@@ -194,8 +196,8 @@ def evaluate(submission: model.Submission, settings: Mapping[str, Any], *,
     if projected is not None:
         margin = float(interim.effective_interim(interim_settings)["risk_margin_pct"])
         status = interim.judge(results["status"].to_numpy(), results["pct_of_plan"].to_numpy(dtype=float), margin)
-        results = results.assign(actual=criteria["actual"], **projected, interim_status=status)
-        results = results[[*model.CRITERIA_COLUMNS, *model.RESULT_COLUMNS, *model.INTERIM_COLUMNS]]
+        added = {**projected, "interim_status": status}
+        results = results.assign(actual=criteria["actual"], **{c: added[c] for c in model.INTERIM_COLUMNS})
         by_field = by_field.merge(interim.field_counts(results), on="field", how="left", sort=False)
         summary = interim.summary(results, period, interim_settings or {})
     return model.Assessment(
