@@ -26,6 +26,7 @@ _API = {
     "load_config": "thidua.base.config",
     "build_config": "thidua.base.config",
     "scoring_settings": "thidua.base.config",
+    "interim_settings": "thidua.base.config",
     "Config": "thidua.base.config",
     "Issue": "thidua.base.model",
     "Submission": "thidua.base.model",
@@ -51,6 +52,7 @@ __all__ = [
     "load_config",
     "build_config",
     "scoring_settings",
+    "interim_settings",
     "Config",
     "Issue",
     "Submission",
@@ -72,7 +74,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from thidua.base.config import Config, build_config, load_config, scoring_settings
+    from thidua.base.config import Config, build_config, interim_settings, load_config, scoring_settings
     from thidua.base.errors import ThiduaError
     from thidua.base.model import Assessment, Issue, ReadResult, Submission
     from thidua.intake.reader import read_workbook

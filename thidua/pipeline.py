@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from thidua.base.config import Config, scoring_settings
+from thidua.base.config import Config, interim_settings, scoring_settings
 from thidua.base.errors import UnreadableFileError
 from thidua.base.hashing import sha256_of
 from thidua.base.model import (
@@ -20,9 +20,12 @@ from thidua.base.model import (
     OUTCOME_ISSUES,
     OUTCOME_OK,
     OUTCOME_UNREADABLE,
+    PERIOD_YEAR,
     Assessment,
     Issue,
+    Submission,
 )
+from thidua.base.textfold import fold
 
 if TYPE_CHECKING:
     from thidua.base.ledger import Ledger
@@ -105,8 +108,11 @@ def process_workbook(
     submission = result.submission
     submission.source = source
     submission.sha256 = digest
-    assessment = evaluate(submission, scoring_settings(config), templates_dir=config.templates_dir)
-    history = earlier_years(assessment, config)
+    interim = submission.meta.period != PERIOD_YEAR
+    assessment = evaluate(submission, scoring_settings(config), templates_dir=config.templates_dir,
+                          interim_settings=interim_settings(config),
+                          last_year=last_year_actuals(submission, config) if interim else None)
+    history = None if interim else earlier_years(assessment, config)  # year-end reports compare years
     outputs = [
         render_pdf(assessment, config, out_dir / f"{stem}.pdf", history=history),
         write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx", history=history),
@@ -135,6 +141,27 @@ def earlier_years(assessment: Assessment, config: Config) -> Comparison | None:
     except sqlite3.Error:
         log.exception("could not read earlier years of %s from the ledger", assessment.submission.meta.province)
         return None
+
+
+def last_year_actuals(submission: Submission, config: Config) -> dict[str, float]:
+    """Code → the province's year-end actual of last year, for each cumulative criterion the ledger knows
+    with the same code and kind: an interim review reads last year's share at this point from it."""
+    path = config.path("ledger.path")
+    if not path.is_file():  # nothing recorded yet (and reading must not create a ledger)
+        return {}
+    from thidua.base.ledger import Ledger
+    from thidua.base.year_end import year_end_actuals
+
+    meta = submission.meta
+    with Ledger(path) as ledger:
+        known = {fold(code): found for code, found in year_end_actuals(ledger, meta.province, meta.year - 1).items()}
+    out: dict[str, float] = {}
+    criteria = submission.criteria
+    for code, kind, cumulative in zip(criteria["code"], criteria["kind"], criteria["cumulative"], strict=True):
+        found = known.get(fold(str(code)))
+        if cumulative and found is not None and found[0] == kind:
+            out[str(code)] = found[1]
+    return out
 
 
 def _remove_old_answers(out_dir: Path, stem: str) -> None:

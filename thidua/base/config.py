@@ -167,3 +167,8 @@ def load_config(path: Path | None = None) -> Config:
 def scoring_settings(config: Config) -> dict[str, Any]:
     """The effective [scoring] section as a plain dict (also attached to the PDF)."""
     return config.section("scoring")
+
+
+def interim_settings(config: Config) -> dict[str, Any]:
+    """The effective [interim] section (six-month, nine-month and quarterly reviews) as a plain dict."""
+    return config.section("interim")

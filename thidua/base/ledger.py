@@ -126,6 +126,9 @@ class FileRecord:
     reused_from: int | None = None
     fingerprint: str = ""
     output_hashes: dict[str, str] = field(default_factory=dict)  # output path → SHA-256 when made
+    province: str | None = None
+    year: int | None = None
+    period: str = PERIOD_YEAR
 
 
 @dataclass(frozen=True)
@@ -189,12 +192,12 @@ class Ledger:
 
     def finish_file(self, file_id: int, outcome: str, outputs: list[str], *, message: str = "",
                     n_issues: int = 0, province: str | None = None, year: int | None = None,
-                    output_hashes: dict[str, str] | None = None) -> None:
+                    output_hashes: dict[str, str] | None = None, period: str = PERIOD_YEAR) -> None:
         self.conn.execute(
             "UPDATE files SET outcome=?, outputs=?, message=?, n_issues=?, province=?, year=?, finished_at=?, "
-            "output_hashes=? WHERE id=?",
+            "output_hashes=?, period=? WHERE id=?",
             (outcome, json.dumps(outputs, ensure_ascii=False), message, n_issues, province, year, _now(),
-             json.dumps(output_hashes or {}, ensure_ascii=False), file_id),
+             json.dumps(output_hashes or {}, ensure_ascii=False), period, file_id),
         )
 
     def record_reuse(self, name: str, original: FileRecord) -> int:
@@ -202,8 +205,9 @@ class Ledger:
         now = _now()
         cur = self.conn.execute(
             "INSERT INTO files (sha256, name, claimed_at, finished_at, outcome, outputs, message, n_issues, "
-            "province, year, reused_from, fingerprint, output_hashes) SELECT sha256, ?, ?, ?, outcome, outputs, "
-            "message, n_issues, province, year, id, fingerprint, output_hashes FROM files WHERE id=?", (name, now, now, original.id))
+            "province, year, reused_from, fingerprint, output_hashes, period) SELECT sha256, ?, ?, ?, outcome, outputs, "
+            "message, n_issues, province, year, id, fingerprint, output_hashes, period FROM files WHERE id=?",
+            (name, now, now, original.id))
         return int(cur.lastrowid or 0)
 
     def find_done(self, sha256: str, fingerprint: str | None = None) -> FileRecord | None:
@@ -313,7 +317,8 @@ class Ledger:
 def _file(row: sqlite3.Row) -> FileRecord:
     return FileRecord(row["id"], row["sha256"], row["name"], row["outcome"], json.loads(row["outputs"]),
                       row["message"], row["n_issues"], row["claimed_at"], row["finished_at"], row["reused_from"],
-                      row["fingerprint"], json.loads(row["output_hashes"]))
+                      row["fingerprint"], json.loads(row["output_hashes"]), row["province"], row["year"],
+                      row["period"])
 
 
 def _delivery(row: sqlite3.Row) -> DeliveryRecord:

@@ -56,6 +56,7 @@ CRITERIA_COLUMNS = (
     "max_points",  # float, >= 0
     "key",  # bool: "Trọng tâm" marked x
     "data_status",  # one of DATA_STATUSES, default "Chính thức"
+    "cumulative",  # bool: "Lũy kế" marked x (the figure accumulates over the year); read by interim reviews only
     "agency",  # str: "Cơ quan chủ trì"
     "monitor",  # str: "Thành viên HĐ theo dõi"
     "note",  # str: "Nguyên nhân, ghi chú"
@@ -63,6 +64,17 @@ CRITERIA_COLUMNS = (
 
 DEDUCTION_COLUMNS = ("row", "content", "points", "note")
 
+
+# The reporting period of a workbook: year-end, or an interim review (kept apart in the ledger).
+PERIOD_YEAR = "year"
+PERIOD_H1, PERIOD_9M, PERIOD_Q1, PERIOD_Q2, PERIOD_Q3 = "h1", "9m", "q1", "q2", "q3"
+INTERIM_PERIODS = (PERIOD_H1, PERIOD_9M, PERIOD_Q1, PERIOD_Q2, PERIOD_Q3)
+# The label of each period, as the template's dropdown (`Kỳ báo cáo`) shows it.
+PERIOD_LABELS = {"Cả năm": PERIOD_YEAR, "6 tháng": PERIOD_H1, "9 tháng": PERIOD_9M, "Quý I": PERIOD_Q1,
+                 "Quý II": PERIOD_Q2, "Quý III": PERIOD_Q3}
+LABEL_OF_PERIOD = {period: label for label, period in PERIOD_LABELS.items()}
+# Months of the year behind an interim period's figures (they are cumulative from 1 January).
+PERIOD_MONTHS = {PERIOD_H1: 6, PERIOD_9M: 9, PERIOD_Q1: 3, PERIOD_Q2: 6, PERIOD_Q3: 9, PERIOD_YEAR: 12}
 
 FILE_SCOPE = "Tệp"  # where an issue about the whole file is located
 
@@ -116,6 +128,7 @@ class ReportMeta:
     province: str
     year: int
     cluster: str = ""
+    period: str = PERIOD_YEAR  # PERIOD_YEAR or one of INTERIM_PERIODS ("Kỳ báo cáo")
     parent_agency: str = ""
     agency: str = ""
     doc_number: str = ""
@@ -165,8 +178,6 @@ OUTCOME_UNREADABLE = "unreadable"  # hostile or broken file; .loi.txt written
 OUTCOME_FAILED = "failed"  # our own fault (never the officer's): the file is answered again later
 FINAL_OUTCOMES = (OUTCOME_OK, OUTCOME_ISSUES, OUTCOME_UNREADABLE)  # results that may be reused
 
-# The reporting period of a workbook: year-end, or an interim review (kept apart in the ledger).
-PERIOD_YEAR = "year"
 
 # Status words, exactly as the report prints them.
 STATUS_EXCEEDED = "Vượt"
@@ -174,6 +185,28 @@ STATUS_MET = "Đạt"
 STATUS_NOT_MET = "Chưa đạt"
 STATUS_NO_DATA = "Không có số liệu"
 STATUSES = (STATUS_EXCEEDED, STATUS_MET, STATUS_NOT_MET, STATUS_NO_DATA)
+
+# Interim status words (six-month, nine-month and quarterly reviews), exactly as the report prints them.
+INTERIM_ON_TRACK = "Đúng tiến độ"  # the year-end projection meets the plan
+INTERIM_LAGGING = "Chậm tiến độ"  # below the plan, but at least [interim] risk_margin_pct of it
+INTERIM_AT_RISK = "Có nguy cơ không đạt"  # below that
+INTERIM_STATUSES = (INTERIM_ON_TRACK, INTERIM_LAGGING, INTERIM_AT_RISK, STATUS_NO_DATA)
+SHARE_DEFAULT = "default"  # the expected share is the period's share of the year ([interim] share_*)
+SHARE_LAST_YEAR = "last_year"  # ... last year's same-period figure ÷ last year's year-end actual
+
+# Columns an interim evaluation adds after RESULT_COLUMNS. In an interim assessment `actual` stays the
+# figure typed; `pct_of_plan`, `status`, `points`, `bonus` and the gaps judge `projection` (provisional).
+INTERIM_COLUMNS = (
+    "progress_pct",  # float: cumulative criteria, actual / year plan * 100, 2 dp; NaN otherwise
+    "expected_share_pct",  # float: cumulative criteria, the share of the year expected by now (%); NaN otherwise
+    "share_source",  # str: SHARE_DEFAULT / SHARE_LAST_YEAR for cumulative criteria, "" otherwise
+    "projection",  # float: the year-end estimate (cumulative: actual / share, 2 dp; else the figure typed)
+    "interim_status",  # one of INTERIM_STATUSES
+    "pace_per_month",  # float: cumulative criteria, actual / months elapsed, 2 dp
+    "needed_per_month",  # float: cumulative criteria, (plan - actual) / months remaining, 2 dp: still to
+    #                      do (increase, 0 once reached) or still allowed (decrease, < 0 when already over)
+    "bonus_needed_per_month",  # float: cumulative key criteria, the same to pass the bonus line
+)
 
 # Columns `scoring.evaluate` adds to the criteria columns in `Assessment.results`.
 RESULT_COLUMNS = (
@@ -211,6 +244,24 @@ class Totals:
 
 
 @dataclass
+class InterimSummary:
+    """What an interim assessment adds: the period, the months around it, counts per interim status."""
+
+    period: str
+    months_elapsed: int
+    months_remaining: int
+    n_on_track: int
+    n_lagging: int
+    n_at_risk: int
+    n_no_data: int
+    settings: dict[str, Any] = field(default_factory=dict)  # effective [interim] settings
+
+    @property
+    def label(self) -> str:
+        return LABEL_OF_PERIOD.get(self.period, self.period)
+
+
+@dataclass
 class Assessment:
     """Scoring output: per-criterion results, totals per field and overall."""
 
@@ -220,3 +271,8 @@ class Assessment:
     #                          max_points, points, bonus (one row per field, workbook order)
     totals: Totals
     settings: dict[str, Any] = field(default_factory=dict)  # effective [scoring] settings
+    interim: InterimSummary | None = None  # set for six-month, nine-month and quarterly reviews
+
+    @property
+    def is_interim(self) -> bool:
+        return self.interim is not None

@@ -93,6 +93,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("scoring.grade_share_khtnv", (int, float), 0.0,
             "Tỷ lệ điểm (%) khi xếp loại Không hoàn thành nhiệm vụ.", _range(0, 100)),
     Setting("scoring.points_precision", int, 2, "Số chữ số thập phân của điểm.", _range(0, 4)),
+    # [interim]: six-month, nine-month and quarterly reviews (docs/scoring.md)
+    Setting("interim.share_h1", (int, float), 50.0,
+            "Sơ kết 6 tháng: phần kế hoạch năm (%) tiêu chí lũy kế cần đạt đến hết kỳ.", _range(1, 100)),
+    Setting("interim.share_9m", (int, float), 75.0,
+            "Sơ kết 9 tháng: phần kế hoạch năm (%) tiêu chí lũy kế cần đạt đến hết kỳ.", _range(1, 100)),
+    Setting("interim.share_q1", (int, float), 25.0,
+            "Sơ kết quý I: phần kế hoạch năm (%) tiêu chí lũy kế cần đạt đến hết kỳ.", _range(1, 100)),
+    Setting("interim.share_q2", (int, float), 50.0,
+            "Sơ kết quý II (lũy kế 6 tháng): phần kế hoạch năm (%) cần đạt đến hết kỳ.", _range(1, 100)),
+    Setting("interim.share_q3", (int, float), 75.0,
+            "Sơ kết quý III (lũy kế 9 tháng): phần kế hoạch năm (%) cần đạt đến hết kỳ.", _range(1, 100)),
+    Setting("interim.use_last_year", bool, True,
+            "true: khi có số cùng kỳ năm trước và sổ theo dõi có kết quả cả năm trước của tỉnh, phần cần đạt "
+            "là tỷ lệ cùng kỳ năm trước so với cả năm trước (tính mùa vụ); false: luôn dùng share_*."),
+    Setting("interim.risk_margin_pct", (int, float), 90.0,
+            "Dự kiến cả năm dưới kế hoạch nhưng từ tỷ lệ này (% kế hoạch) trở lên: Chậm tiến độ; thấp hơn: "
+            "Có nguy cơ không đạt.", _range(0, 100)),
     # [report]
     Setting("report.pdf_variant", str, "pdf/a-3b",
             "Chuẩn PDF: pdf/a-3b (lưu trữ, đính kèm tệp nguồn) hoặc rỗng.", _choice("pdf/a-3b", "")),

@@ -21,6 +21,7 @@ from thidua.base.atomic import atomic_path
 from thidua.base.config import Config
 from thidua.base.errors import RenderError
 from thidua.base.model import Assessment
+from thidua.base.resources import bundled_templates
 from thidua.report.fetcher import TemplatesOnlyFetcher
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAIN_TEMPLATE = "report.html.j2"
+INTERIM_TEMPLATE = "so_ket.html.j2"  # six-month, nine-month and quarterly reviews
 STYLESHEET = "report.css"
 
 
@@ -88,7 +90,10 @@ class Renderer:
                               hint="Kiểm tra paths.templates_dir trong config.toml.")
         self.fetcher = TemplatesOnlyFetcher(self.templates_dir)
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.templates_dir),
+            # an officer's templates folder wins; one copied before a template existed (so_ket.html.j2 came
+            # with interim reviews) borrows the missing files from the bundled templates, as mail does
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(self.templates_dir),
+                                        jinja2.FileSystemLoader(bundled_templates())]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -117,7 +122,13 @@ class Renderer:
         """The report as HTML text (handy for debugging templates)."""
         from thidua.report.context import build_context  # pandas: not needed by the cluster report
 
-        return self.render_template(MAIN_TEMPLATE, build_context(assessment, config, history=history))
+        context = build_context(assessment, config, history=history)
+        if assessment.interim is None:
+            return self.render_template(MAIN_TEMPLATE, context)
+        from thidua.report.interim_context import interim_context
+
+        context.update(interim_context(assessment, context))
+        return self.render_template(INTERIM_TEMPLATE, context)
 
     def render_template(self, name: str, context: dict[str, Any]) -> str:
         """Any template of the folder as HTML; RenderError naming the line on a template error."""
@@ -138,8 +149,10 @@ class Renderer:
             out.append(Attachment(file_obj=io.BytesIO(src.read_bytes()), name=src.name,
                                   description=f"Tệp Excel nguồn (SHA-256 {sub.sha256})",
                                   relationship="Source", created=when, modified=when))
-        settings = json.dumps(assessment.settings or {}, ensure_ascii=False, indent=2, sort_keys=True,
-                              default=str)
+        applied = dict(assessment.settings or {})
+        if assessment.interim is not None:  # the [interim] rules too: the points are projections
+            applied["interim"] = assessment.interim.settings
+        settings = json.dumps(applied, ensure_ascii=False, indent=2, sort_keys=True, default=str)
         out.append(Attachment(file_obj=io.BytesIO(settings.encode("utf-8")), name="cau-hinh-cham-diem.json",
                               description="Cấu hình chấm điểm đã áp dụng", relationship="Supplement",
                               created=when, modified=when))

@@ -67,7 +67,7 @@ def _rule_text(code: Any) -> str:
 Column = tuple[str, Callable[[Row], Any], str | None, int]
 # Long texts wrap inside their column instead of running over the next ones.
 WRAPPED = ("Lĩnh vực", "Tiêu chí", "Giải thích", "Quy tắc", "Cơ quan chủ trì", "Thành viên HĐ theo dõi",
-           "Nguyên nhân, ghi chú")
+           "Nguyên nhân, ghi chú", "Giải thích (theo số dự kiến cả năm)", "Phần cần đạt tính theo")
 
 # (header, value from a results row, number format, width): one table drives the sheet.
 COLUMNS: tuple[Column, ...] = (
@@ -99,6 +99,50 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
+# An interim review (six-month, nine-month, quarterly): the same rows with progress, the year-end projection
+# and the interim status; every point is provisional ("dự kiến"), judged on the projection.
+_BY_HEADER = {c[0]: c for c in COLUMNS}
+SHARE_SOURCES: dict[str, str] = {model.SHARE_DEFAULT: "Tỷ lệ cấu hình ([interim])",
+                                 model.SHARE_LAST_YEAR: "Cùng kỳ năm trước so với cả năm trước"}
+INTERIM_SHEET_COLUMNS: tuple[Column, ...] = (
+    *(_BY_HEADER[h] for h in ("STT", "Mã", "Lĩnh vực", "Tiêu chí", "ĐVT", "Loại chỉ tiêu", "Trọng tâm")),
+    ("Lũy kế", lambda r: "x" if r["cumulative"] else "", None, 8),
+    ("Kế hoạch năm", lambda r: _shown(r, "plan"), NUMBER_FORMAT, 14),
+    ("Thực hiện (lũy kế hoặc ước cả năm)", lambda r: _shown(r, "actual"), NUMBER_FORMAT, 14),
+    *(_BY_HEADER[h] for h in ("Tình trạng số liệu", "Cùng kỳ năm trước")),
+    ("Tiến độ (% kế hoạch năm)", lambda r: r["progress_pct"], NUMBER_FORMAT, 11),
+    ("Phần kế hoạch năm cần đạt đến hết kỳ (%)", lambda r: r["expected_share_pct"], NUMBER_FORMAT, 12),
+    ("Phần cần đạt tính theo", lambda r: SHARE_SOURCES.get(str(r["share_source"]), ""), None, 16),
+    ("Dự kiến cả năm", lambda r: _shown(r, "projection"), NUMBER_FORMAT, 14),
+    ("Dự kiến % so kế hoạch", lambda r: r["pct_of_plan"], NUMBER_FORMAT, 11),
+    ("Đánh giá", lambda r: r["interim_status"], None, 15),
+    ("Dự kiến kết quả cả năm", lambda r: r["status"], None, 12),
+    ("Điểm chuẩn", lambda r: r["max_points"], NUMBER_FORMAT, 10),
+    ("Điểm dự kiến", lambda r: r["points"], NUMBER_FORMAT, 10),
+    ("Điểm thưởng dự kiến", lambda r: r["bonus"], NUMBER_FORMAT, 10),
+    ("Bình quân đã thực hiện mỗi tháng", lambda r: r["pace_per_month"], NUMBER_FORMAT, 13),
+    ("Cần bình quân mỗi tháng còn lại để đạt kế hoạch", lambda r: r["needed_per_month"], NUMBER_FORMAT, 14),
+    ("Cần bình quân mỗi tháng còn lại để vượt ngưỡng thưởng", lambda r: r["bonus_needed_per_month"],
+     NUMBER_FORMAT, 14),
+    *(_BY_HEADER[h] for h in ("So cùng kỳ (tăng/giảm)", "So cùng kỳ (%)")),
+    ("Giải thích (theo số dự kiến cả năm)", lambda r: r["explanation"], None, 70),
+    *(_BY_HEADER[h] for h in ("Quy tắc", "Cơ quan chủ trì", "Thành viên HĐ theo dõi", "Nguyên nhân, ghi chú")),
+)
+INTERIM_FILLS = {
+    model.INTERIM_ON_TRACK: "A9D08E",  # green
+    model.INTERIM_LAGGING: "FFE699",  # yellow
+    model.INTERIM_AT_RISK: "F8CBAD",  # red/pink
+    model.STATUS_NO_DATA: "D9D9D9",  # grey
+}
+
+
+def _sheet_columns(assessment: model.Assessment) -> tuple[tuple[Column, ...], str, dict[str, str]]:
+    """The column table, the status column that colours a row, and its colours."""
+    if assessment.interim is not None:
+        return INTERIM_SHEET_COLUMNS, "interim_status", INTERIM_FILLS
+    return COLUMNS, "status", STATUS_FILLS
+
+
 def write_header(ws: Worksheet, headers: list[str], widths: list[int]) -> None:
     """Append a bold, filled, wrapped header row and set the column widths (every results sheet)."""
     ws.append(headers)
@@ -109,15 +153,16 @@ def write_header(ws: Worksheet, headers: list[str], widths: list[int]) -> None:
 
 
 def _results_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
-    write_header(ws, [c[0] for c in COLUMNS], [c[3] for c in COLUMNS])
-    fills = {status: PatternFill("solid", fgColor=color) for status, color in STATUS_FILLS.items()}
-    formats = [c[2] for c in COLUMNS]
-    headers = [c[0] for c in COLUMNS]
-    wrap_cols = {headers.index(h) + 1 for h in WRAPPED}
+    table, status_column, colours = _sheet_columns(assessment)
+    write_header(ws, [c[0] for c in table], [c[3] for c in table])
+    fills = {status: PatternFill("solid", fgColor=color) for status, color in colours.items()}
+    formats = [c[2] for c in table]
+    headers = [c[0] for c in table]
+    wrap_cols = {i for i, h in enumerate(headers, start=1) if h in WRAPPED}
     for n, row in enumerate(assessment.results.to_dict("records"), start=1):
         row["_n"] = n
-        fill = fills.get(row["status"])
-        for col, column in enumerate(COLUMNS, start=1):
+        fill = fills.get(row[status_column])
+        for col, column in enumerate(table, start=1):
             # ws.cell, not ws.append + ws.max_row: max_row scans every cell, O(n²) for big sheets
             cell = ws.cell(row=n + 1, column=col, value=plain(column[1](row)))
             if fill is not None:
@@ -127,7 +172,7 @@ def _results_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
             cell.alignment = _WRAP if col in wrap_cols else _TOP  # one baseline for tall rows
     ws.freeze_panes = "E2"
     ws.auto_filter.ref = ws.dimensions
-    _fit_row_heights(ws, len(assessment.results), wrap_cols)
+    _fit_row_heights(ws, len(assessment.results), {col: table[col - 1][3] for col in wrap_cols})
     _print_setup(ws)
 
 
@@ -145,10 +190,9 @@ def _lines(text: object, width: int) -> int:
     return sum(max(1, math.ceil(len(part) * 1.1 / max(width - 1, 1))) for part in text.split("\n"))
 
 
-def _fit_row_heights(ws: Worksheet, rows: int, wrap_cols: set[int]) -> None:
-    """Set each data row tall enough for its wrapped texts: not every spreadsheet program re-measures
-    rows when it opens a file, and a clipped criterion name is worse than a tall row."""
-    widths = {col: COLUMNS[col - 1][3] for col in wrap_cols}
+def _fit_row_heights(ws: Worksheet, rows: int, widths: dict[int, int]) -> None:
+    """Set each data row tall enough for its wrapped texts (`widths`: column → width): not every spreadsheet
+    program re-measures rows when it opens a file, and a clipped criterion name is worse than a tall row."""
     for r in range(2, rows + 2):
         lines = max(_lines(ws.cell(row=r, column=col).value, width) for col, width in widths.items())
         if lines > 1:
@@ -156,13 +200,18 @@ def _fit_row_heights(ws: Worksheet, rows: int, wrap_cols: set[int]) -> None:
 
 
 def _totals_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
-    t = assessment.totals
-    ws.append([f"Tổng hợp kết quả chấm điểm: {assessment.submission.meta.province} "
-               f"năm {assessment.submission.meta.year}"])
+    t, interim = assessment.totals, assessment.interim
+    meta = assessment.submission.meta
+    if interim is None:
+        ws.append([f"Tổng hợp kết quả chấm điểm: {meta.province} năm {meta.year}"])
+    else:  # every point of an interim review is a projection
+        ws.append([f"Tổng hợp sơ kết {interim.label} năm {meta.year}: {meta.province} (điểm dự kiến, tạm tính "
+                   "theo số dự kiến cả năm)"])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([])
-    headers = ["Lĩnh vực", "Số tiêu chí", "Đạt và vượt", "Chưa đạt", "Không có số liệu", "Điểm chuẩn",
-               "Điểm", "Điểm thưởng"]
+    dk = "" if interim is None else " dự kiến"
+    headers = ["Lĩnh vực", "Số tiêu chí", "Đạt và vượt" + dk, "Chưa đạt" + dk, "Không có số liệu", "Điểm chuẩn",
+               "Điểm" + dk, "Điểm thưởng" + dk]
     write_header(ws, headers, [28, 11, 11, 11, 14, 12, 12, 12])
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     for rec in assessment.by_field.to_dict("records"):
@@ -174,9 +223,14 @@ def _totals_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
         cell.font = _BOLD
     ws.append([])
     ratio = half_up(t.total / t.max_points * 100, 2) if t.max_points else None
-    for label, value in (("Điểm (chưa tính thưởng)", t.points), ("Điểm thưởng", t.bonus),
-                         ("Điểm trừ", t.deductions), ("Tổng điểm (điểm + thưởng − điểm trừ)", t.total),
-                         ("Tổng điểm chuẩn", t.max_points), ("Tổng điểm so điểm chuẩn (%)", ratio)):
+    lines: list[tuple[str, Any]] = [
+        ("Điểm" + dk + " (chưa tính thưởng)", t.points), ("Điểm thưởng" + dk, t.bonus), ("Điểm trừ", t.deductions),
+        ("Tổng điểm" + dk + " (điểm + thưởng − điểm trừ)", t.total), ("Tổng điểm chuẩn", t.max_points),
+        ("Tổng điểm" + dk + " so điểm chuẩn (%)", ratio)]
+    if interim is not None:
+        lines += [("Kỳ báo cáo", interim.label), (model.INTERIM_ON_TRACK, interim.n_on_track), (model.INTERIM_LAGGING, interim.n_lagging),
+                  (model.INTERIM_AT_RISK, interim.n_at_risk), (model.STATUS_NO_DATA, interim.n_no_data)]
+    for label, value in lines:
         ws.append([label, None, None, None, None, value])
         ws.cell(row=ws.max_row, column=1).font = _BOLD
     for row in ws.iter_rows(min_row=4):
@@ -193,7 +247,10 @@ def _totals_sheet(ws: Worksheet, assessment: model.Assessment) -> None:
     ws.append([])
     ws.append(["Cấu hình chấm điểm ([scoring])"])
     ws.cell(row=ws.max_row, column=1).font = _BOLD
-    for key, value in assessment.settings.items():
+    settings = dict(assessment.settings)
+    if interim is not None:
+        settings.update({f"interim.{k}": v for k, v in interim.settings.items()})
+    for key, value in settings.items():
         ws.append([key, None, None, None, None, plain(value) if not isinstance(value, bool) else
                    ("có" if value else "không")])
 
