@@ -192,10 +192,11 @@ class Ledger:
 
     def finish_file(self, file_id: int, outcome: str, outputs: list[str], *, message: str = "",
                     n_issues: int = 0, province: str | None = None, year: int | None = None,
-                    output_hashes: dict[str, str] | None = None, period: str = PERIOD_YEAR) -> None:
+                    output_hashes: dict[str, str] | None = None, period: str | None = None) -> None:
+        """Record how a claimed file ended; `period` None keeps what record_results set (year-end default)."""
         self.conn.execute(
             "UPDATE files SET outcome=?, outputs=?, message=?, n_issues=?, province=?, year=?, finished_at=?, "
-            "output_hashes=?, period=? WHERE id=?",
+            "output_hashes=?, period=COALESCE(?, period) WHERE id=?",
             (outcome, json.dumps(outputs, ensure_ascii=False), message, n_issues, province, year, _now(),
              json.dumps(output_hashes or {}, ensure_ascii=False), period, file_id),
         )
