@@ -130,8 +130,12 @@ class Renderer:
                               created=when, modified=when))
         return out
 
-    def render_bytes(self, assessment: Assessment, config: Config) -> bytes:
-        """Lay out and write the PDF in memory; RenderError on any template or layout failure."""
+    def render_bytes(self, assessment: Assessment, config: Config, *, tagged: bool = True) -> bytes:
+        """Lay out and write the PDF in memory; RenderError on any template or layout failure.
+
+        `tagged`: with a structure tree (headings, lists, tables, figures with their text), the accessible
+        PDF docs/pdf.md describes; False only to measure what the tree costs.
+        """
         try:
             text = self.html(assessment, config)
         except jinja2.TemplateError as exc:
@@ -150,7 +154,8 @@ class Renderer:
                 doc.metadata.attachments = []
                 when = _timestamp(assessment)
                 doc.metadata.modified = doc.metadata.created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-                return doc.write_pdf(attachments=self.attachments(assessment, when), pdf_variant=variant)
+                return doc.write_pdf(attachments=self.attachments(assessment, when), pdf_variant=variant,
+                                     pdf_tags=tagged)
             except RenderError:
                 raise
             except Exception as exc:  # WeasyPrint raises many kinds; the officer needs one sentence
