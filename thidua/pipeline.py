@@ -1,4 +1,4 @@
-"""One workbook end to end: intake → scoring → report → delivery. Batch, watch and the web call this."""
+"""One workbook end to end: intake → scoring → report → signing → delivery. Batch, watch and the web call this."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from thidua.base.config import Config, scoring_settings
-from thidua.base.errors import UnreadableFileError
+from thidua.base.errors import ThiduaError, UnreadableFileError
 from thidua.base.hashing import sha256_of
 from thidua.base.model import (
     OUTCOME_FAILED,
@@ -19,6 +19,7 @@ from thidua.base.model import (
     OUTCOME_UNREADABLE,
     Assessment,
     Issue,
+    Signature,
 )
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class FileOutcome:
     seconds: float = 0.0
     mail: list[str] = field(default_factory=list)  # what the mailing says, line by line
     mail_ok: bool = True  # False when someone did not get the report (pending or rejected)
+    signatures: list[Signature] = field(default_factory=list)  # put on the PDF by `sign`
 
     @property
     def pdf(self) -> Path | None:
@@ -54,6 +56,9 @@ class FileOutcome:
 
 
 ProcessFn = Callable[..., FileOutcome]  # process_workbook(source, config, *, write_json, output_name)
+
+
+UNSIGNED_SUFFIX = ".chua-ky.pdf"  # the report before signing: never mailed, kept when signing fails
 
 
 def output_stem(source: Path) -> str:
@@ -92,30 +97,63 @@ def process_workbook(
 
     from thidua.report.pdf import render_pdf
     from thidua.report.results_workbook import write_results
+    from thidua.report.signing_keys import signing_configured
     from thidua.scoring.evaluate import evaluate
 
     submission = result.submission
     submission.source = source
     submission.sha256 = digest
     assessment = evaluate(submission, scoring_settings(config), templates_dir=config.templates_dir)
+    pdf_name = stem + (UNSIGNED_SUFFIX if signing_configured(config) else ".pdf")  # `sign` names it <stem>.pdf
     outputs = [
-        render_pdf(assessment, config, out_dir / f"{stem}.pdf"),
+        render_pdf(assessment, config, out_dir / pdf_name),
         write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx"),
     ]
     if write_json:
         from thidua.report import results_json
 
         outputs.append(results_json.write_json(assessment, out_dir / f"{stem}.json"))
-    _remove_old_answers(out_dir, stem)
+    _remove_old_answers(out_dir, stem, *([] if pdf_name.endswith(UNSIGNED_SUFFIX) else [UNSIGNED_SUFFIX]))
     return FileOutcome(source, OUTCOME_OK, digest, outputs=outputs, assessment=assessment,
                        seconds=time.perf_counter() - started)
 
 
-def _remove_old_answers(out_dir: Path, stem: str) -> None:
-    """The workbook is good now: an earlier error copy or note under its name would only mislead."""
-    for suffix in (".loi.xlsx", ".loi.txt"):
+def _remove_old_answers(out_dir: Path, stem: str, *more: str) -> None:
+    """The workbook is good now: an earlier error copy or note (or unsigned copy) under its name would only
+    mislead."""
+    for suffix in (".loi.xlsx", ".loi.txt", *more):
         with contextlib.suppress(OSError):  # gone already, or open in Excel on Windows: leave it
             (out_dir / f"{stem}{suffix}").unlink()
+
+
+def sign(outcome: FileOutcome, config: Config) -> None:
+    """Sign a new unsigned report into <stem>.pdf ([signing] names a key); the unsigned copy is then removed.
+
+    When signing fails the outcome becomes a failure (exit 2, nothing mailed): the unsigned report stays as
+    <stem>.chua-ky.pdf, and an earlier <stem>.pdf is removed so it cannot pass for this one.
+    """
+    unsigned = outcome.pdf
+    if outcome.outcome != OUTCOME_OK or unsigned is None or not unsigned.name.endswith(UNSIGNED_SUFFIX):
+        return
+    from thidua.report.signing import sign_report
+
+    target = unsigned.with_name(unsigned.name[: -len(UNSIGNED_SUFFIX)] + ".pdf")
+    agency = outcome.assessment.submission.meta.agency if outcome.assessment is not None else ""
+    try:
+        outcome.signatures = sign_report(unsigned, target, config, agency_name=agency)
+    except Exception as exc:
+        if isinstance(exc, ThiduaError):
+            why = exc.message + (f" {exc.hint}" if exc.hint else "")
+        else:
+            log.exception("signing the report of %s failed", outcome.source.name)
+            why = f"Lỗi hệ thống: {type(exc).__name__}: {exc}"
+        with contextlib.suppress(OSError):
+            target.unlink()
+        outcome.outcome, outcome.assessment = OUTCOME_FAILED, None  # no results recorded, no mail
+        outcome.message = f"Chưa ký số được báo cáo, không gửi thư. {why} Báo cáo chưa ký: {unsigned}"
+        return
+    unsigned.unlink()
+    outcome.outputs = [target if p == unsigned else p for p in outcome.outputs]
 
 
 def deliver(outcome: FileOutcome, config: Config, plan: MailPlan) -> None:
@@ -157,6 +195,7 @@ def run_workbook(source: Path, config: Config, *, write_json: bool = False, outp
         except Exception:
             log.exception("could not write the failure note for %s", source.name)
         return outcome
+    sign(outcome, config)
     if mail is not None and outcome.outcome == OUTCOME_OK:
         deliver(outcome, config, mail)
     return outcome

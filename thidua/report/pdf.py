@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jinja2
@@ -19,6 +20,7 @@ from thidua.base.atomic import atomic_path
 from thidua.base.config import Config
 from thidua.base.errors import RenderError
 from thidua.base.model import Assessment
+from thidua.report import signature_fields
 from thidua.report.context import build_context
 from thidua.report.fetcher import TemplatesOnlyFetcher
 
@@ -97,6 +99,7 @@ class Renderer:
         self._css_key: float | None = None
         self._css: CSS | None = None
         self.font_config = FontConfiguration()
+        self._small_css: dict[str, tuple[float, CSS, FontConfiguration]] = {}
 
     def stylesheet(self) -> CSS:
         """The parsed report.css, re-parsed only when the file changed (watch mode keeps running)."""
@@ -154,13 +157,42 @@ class Renderer:
                 doc.metadata.attachments = []
                 when = _timestamp(assessment)
                 doc.metadata.modified = doc.metadata.created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+                finisher = signature_fields.SignatureFieldFinisher() if signature_fields.wanted(config) else None
                 return doc.write_pdf(attachments=self.attachments(assessment, when), pdf_variant=variant,
-                                     pdf_tags=tagged)
+                                     pdf_tags=tagged, finisher=finisher)
             except RenderError:
                 raise
             except Exception as exc:  # WeasyPrint raises many kinds; the officer needs one sentence
                 log.debug("WeasyPrint failed", exc_info=True)
                 raise RenderError(f"Không tạo được tệp PDF: {type(exc).__name__}: {exc}") from exc
+
+
+    def render_small(self, template: str, stylesheet: str, context: Mapping[str, object],
+                     images: Sequence[Path] = ()) -> bytes:
+        """A one-page PDF from a small template and its own stylesheet (the look of a digital signature),
+        with the same no-network fetcher; `images` are the only files outside templates/ it may read."""
+        try:
+            text = self.env.get_template(template).render(**context)
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"Mẫu \"{template}\" bị lỗi: {exc}",
+                              hint="Sửa tệp trong thư mục templates/ rồi chạy lại.") from exc
+        fetcher = TemplatesOnlyFetcher(self.templates_dir, extra_files=images)
+        with self._lock:
+            try:
+                path = self.templates_dir / stylesheet
+                mtime = path.stat().st_mtime
+                cached = self._small_css.get(stylesheet)
+                if cached is None or cached[0] != mtime:  # its own fonts: the report's stay untouched
+                    fonts = FontConfiguration()
+                    css = CSS(string=path.read_text(encoding="utf-8"), base_url=path.as_uri(),
+                              url_fetcher=self.fetcher, font_config=fonts)
+                    cached = self._small_css[stylesheet] = (mtime, css, fonts)
+                doc = HTML(string=text, base_url=(self.templates_dir / template).as_uri(),
+                           url_fetcher=fetcher).render(font_config=cached[2], stylesheets=[cached[1]])
+                return doc.write_pdf()
+            except Exception as exc:
+                log.debug("WeasyPrint failed", exc_info=True)
+                raise RenderError(f"Không tạo được hình chữ ký số: {type(exc).__name__}: {exc}") from exc
 
 
 _RENDERERS: dict[Path, Renderer] = {}
