@@ -80,4 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pending", action="store_true", help="gửi lại các thư chưa gửi được")
     p.add_argument("--dry-run", action="store_true", help="không gửi thật, chỉ ghi thư .eml")
     p.add_argument("--force", action="store_true", help="gửi lại cả thư đã gửi")
+
+    p = sub.add_parser("verify", parents=[common], help="kiểm tra chữ ký số của một báo cáo PDF")
+    p.add_argument("file", type=Path, metavar="FILE.pdf", help="báo cáo PDF cần kiểm tra")
+    p.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem",
+                   help="chứng thư CA gốc được tin cậy (PEM), thêm vào signing.trust_roots; dùng nhiều lần được")
     return parser

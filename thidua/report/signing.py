@@ -19,11 +19,13 @@ from thidua.report import signature_look
 from thidua.report.pdf import get_renderer
 from thidua.report.signature_fields import FIELD_AGENCY, FIELD_SIGNER, SIGN_SPACE_ID
 from thidua.report.signing_keys import (
+    VIETNAM,
     KeySource,
     agency_source,
     certificate_name,
     open_signer,
     signer_source,
+    subject_text,
 )
 
 if TYPE_CHECKING:
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "+07:00")  # no daylight saving: one offset all year
 LEVEL_B = "PAdES B-B"
 LEVEL_T = "PAdES B-T"
 
@@ -124,11 +125,8 @@ def _page_count(reader: Any) -> int:
 
 def _info(field: str, source: KeySource, signer: Signer, when: dt.datetime,
           timestamper: TimeStamper | None) -> Signature:
-    from cryptography import x509
-
     cert = _certificate(signer)
-    subject = x509.load_der_x509_certificate(cert.dump()).subject.rfc4514_string()
-    return Signature(field, source.role, certificate_name(cert), subject, when.isoformat(),
+    return Signature(field, source.role, certificate_name(cert), subject_text(cert), when.isoformat(),
                          LEVEL_T if timestamper else LEVEL_B)
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "+07:00")  # no daylight saving: one offset all year
 ROLE_SIGNER = "người ký"
 ROLE_AGENCY = "cơ quan"
 FIX_CERT_HINT = "Gia hạn hoặc xin cấp lại chứng thư số tại tổ chức cung cấp dịch vụ chứng thực chữ ký số."
@@ -80,6 +81,19 @@ def certificate_name(cert: Any) -> str:
     """The certificate's common name (the person or the agency), else its whole subject."""
     attrs = cert.subject.native
     return str(attrs.get("common_name") or cert.subject.human_friendly)
+
+
+def subject_text(cert: Any) -> str:
+    """The certificate subject in the standard notation (RFC 4514): "CN=…,O=…,C=VN"."""
+    from cryptography import x509
+
+    return x509.load_der_x509_certificate(cert.dump()).subject.rfc4514_string()
+
+
+def issuer_text(cert: Any) -> str:
+    from cryptography import x509
+
+    return x509.load_der_x509_certificate(cert.dump()).issuer.rfc4514_string()
 
 
 def check_validity(cert: Any, role: str, now: dt.datetime) -> None:
