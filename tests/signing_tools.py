@@ -137,7 +137,7 @@ class TimestampServer:
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 answer = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
                 outer.requests += 1

@@ -47,7 +47,7 @@ class IndexedPdfReader(PdfFileReader):
             buffer.seek(first + offsets[idnum])
             try:
                 obj = generic.read_object(buffer, generic.Reference(idnum, 0, self))
-            except Exception:  # noqa: BLE001 - let pyHanko's reader raise (or not) as it would
+            except Exception:  # let pyHanko's reader raise (or not) as it would
                 obj = None
             if obj is not None and not isinstance(obj, (generic.StreamObject, generic.IndirectObject)):
                 return obj

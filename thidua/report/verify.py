@@ -65,7 +65,7 @@ def load_roots(paths: Iterable[Path]) -> list[Any]:
     """Trusted root certificates from PEM (or DER) files; a missing or unreadable file is a UsageError."""
     from asn1crypto import pem, x509
 
-    roots = []
+    roots: list[Any] = []
     for path in paths:
         try:
             data = Path(path).read_bytes()
