@@ -40,6 +40,7 @@ class Case:
     func: Callable[[], object]
     target_ms: float | None = None
     child: bool = False
+    note: Callable[[], str] | None = None  # a line printed under the table (e.g. a ratio measured in pairs)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,9 @@ def print_table(rows: list[Row]) -> None:
 def run_cases(cases: list[Case], wanted: str = "") -> int:
     rows = [measure(case) for case in cases if wanted in case.name]
     print_table(rows)
+    for row in rows:
+        if row.case.note is not None:
+            print(row.case.note(), flush=True)
     return 0
 
 
