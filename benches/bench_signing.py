@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -64,10 +65,14 @@ def _folder(prefix: str) -> Path:
     return folder
 
 
-def _config(folder: Path, signing: str) -> Path:
+def _config(folder: Path, signing: dict[str, str]) -> Path:
+    """The bundled config.toml (outputs in `folder`), with these [signing] values filled in."""
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
     text = text.replace('templates_dir = "templates"', f'templates_dir = "{ROOT / "templates"}"')
-    text = text.replace('[signing]\n', '[signing]\n' + signing, 1)
+    head, _, tail = text.partition("[signing]\n")
+    for key, value in signing.items():
+        tail = re.sub(rf'^{key} = .*$', f'{key} = "{value}"', tail, count=1, flags=re.M)
+    text = head + "[signing]\n" + tail
     path = folder / "config.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -112,9 +117,9 @@ def cases() -> list[Case]:
     p12, image = _keys(folder)
     from tests.signing_tools import PASSWORD_ENV
 
-    plain = _config(_folder("thidua-bench-plain-"), "")
+    plain = _config(_folder("thidua-bench-plain-"), {})
     signed = _config(_folder("thidua-bench-signed-"),
-                     f'pkcs12_path = "{p12}"\npassword_env = "{PASSWORD_ENV}"\nsignature_image = "{image}"\n')
+                     {"pkcs12_path": str(p12), "password_env": PASSWORD_ENV, "signature_image": str(image)})
     cold = Paired(_cold(plain), _cold(signed), 5)
 
     from bench_render import example_assessment

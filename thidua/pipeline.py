@@ -97,14 +97,17 @@ def process_workbook(
 
     from thidua.report.pdf import render_pdf
     from thidua.report.results_workbook import write_results
-    from thidua.report.signing_keys import signing_configured
+    from thidua.report.signing_keys import signing_configured, warm_up
     from thidua.scoring.evaluate import evaluate
 
     submission = result.submission
     submission.source = source
     submission.sha256 = digest
     assessment = evaluate(submission, scoring_settings(config), templates_dir=config.templates_dir)
-    pdf_name = stem + (UNSIGNED_SUFFIX if signing_configured(config) else ".pdf")  # `sign` names it <stem>.pdf
+    signing = signing_configured(config)
+    if signing:
+        warm_up()
+    pdf_name = stem + (UNSIGNED_SUFFIX if signing else ".pdf")  # `sign` names it <stem>.pdf
     outputs = [
         render_pdf(assessment, config, out_dir / pdf_name),
         write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx"),

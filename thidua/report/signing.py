@@ -55,7 +55,8 @@ def sign_report(unsigned: Path, target: Path, config: Config, *, agency_name: st
     renderer = get_renderer(config.templates_dir)
     timestamper = _timestamper(config)
     picture = _picture(config, "signing.signature_image", "chữ ký")
-    page, field = _prepared_field(data)
+    reader = _reader(data)
+    page, field = _prepared_field(reader)
     layout = signature_look.signer_layout(field[2] - field[0], field[3] - field[1], picture)
     signatures = []
     with open_signer(source, vietnam_now()) as signer:
@@ -64,7 +65,7 @@ def sign_report(unsigned: Path, target: Path, config: Config, *, agency_name: st
         organisation = cert.subject.native.get("organization_name") or agency_name
         look = signature_look.signer_look(renderer, layout, picture, signer=certificate_name(cert),
                                           agency=str(organisation or ""), signed_at=when.isoformat())
-        data = _sign(data, signer, source, FIELD_SIGNER, look, when, timestamper)
+        data = _sign(reader, signer, source, FIELD_SIGNER, look, when, timestamper)
         signatures.append(_info(FIELD_SIGNER, source, signer, when, timestamper))
     agency = agency_source(config)
     if agency is not None:
@@ -73,7 +74,8 @@ def sign_report(unsigned: Path, target: Path, config: Config, *, agency_name: st
         with open_signer(agency, vietnam_now()) as signer:
             when = vietnam_now()
             seal_pdf = signature_look.seal_look(renderer, seal, rect) if seal is not None and rect else None
-            data = _sign(data, signer, agency, FIELD_AGENCY, seal_pdf, when, timestamper, new_field=(page, rect))
+            data = _sign(_reader(data), signer, agency, FIELD_AGENCY, seal_pdf, when, timestamper,
+                         new_field=(page, rect))
             signatures.append(_info(FIELD_AGENCY, agency, signer, when, timestamper))
     with atomic_path(Path(target)) as tmp:
         tmp.write_bytes(data)
@@ -93,12 +95,16 @@ def _timestamper(config: Config) -> TimeStamper | None:
     return HTTPTimeStamper(url, timeout=30)
 
 
-def _prepared_field(data: bytes) -> tuple[int, tuple[float, float, float, float]]:
+def _reader(data: bytes) -> Any:
+    from thidua.report.pdf_reader import IndexedPdfReader
+
+    return IndexedPdfReader(io.BytesIO(data))
+
+
+def _prepared_field(reader: Any) -> tuple[int, tuple[float, float, float, float]]:
     """The empty signer's field the renderer placed: page index and rectangle."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
-    reader = PdfFileReader(io.BytesIO(data))
     for name, value, ref in enumerate_sig_fields(reader, with_name=FIELD_SIGNER):
         if value is not None:
             raise SigningError(f"Ô chữ ký \"{name}\" của báo cáo đã được ký rồi.")
@@ -130,7 +136,7 @@ def _info(field: str, source: KeySource, signer: Signer, when: dt.datetime,
                          LEVEL_T if timestamper else LEVEL_B)
 
 
-def _sign(data: bytes, signer: Signer, source: KeySource, field: str, look: bytes | None, when: dt.datetime,
+def _sign(reader: Any, signer: Signer, source: KeySource, field: str, look: bytes | None, when: dt.datetime,
           timestamper: TimeStamper | None,
           new_field: tuple[int, tuple[float, float, float, float] | None] | None = None) -> bytes:
     """One incremental update: fill `field` (or create it at `new_field`) with a PAdES signature."""
@@ -168,8 +174,8 @@ def _sign(data: bytes, signer: Signer, source: KeySource, field: str, look: byte
         pdf_signer = _SignerAt(meta, signer, timestamper=timestamper, stamp_style=style, new_field_spec=spec)
         out = io.BytesIO()
         try:
-            pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)), existing_fields_only=spec is None,
-                                output=out)
+            pdf_signer.sign_pdf(IncrementalPdfFileWriter(reader.stream, prev=reader),
+                                existing_fields_only=spec is None, output=out)
         except TimestampRequestError as exc:
             raise SigningError(f"Không lấy được dấu thời gian từ máy chủ {getattr(timestamper, 'url', '')} "
                                "(không kết nối được, hoặc máy chủ trả lời sai).",

@@ -68,6 +68,21 @@ def signing_configured(config: Config) -> bool:
     return signer_source(config) is not None
 
 
+def _import_signing_libraries() -> None:
+    import pyhanko.pdf_utils.incremental_writer
+    import pyhanko.sign.signers
+    import pyhanko.stamp  # noqa: F401
+    from cryptography.hazmat.primitives.serialization import pkcs12  # noqa: F401
+
+
+def warm_up() -> None:
+    """Import pyHanko in a background thread while the report is laid out (much of WeasyPrint's time is
+    spent in Pango and HarfBuzz, outside the GIL): a cold run then pays less for signing."""
+    import threading
+
+    threading.Thread(target=_import_signing_libraries, name="thidua-ky-so", daemon=True).start()
+
+
 @contextlib.contextmanager
 def open_signer(source: KeySource, now: dt.datetime) -> Iterator[Signer]:
     """A pyHanko signer for `source`, checked to be valid at `now`; a token session is closed afterwards."""
