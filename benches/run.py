@@ -151,6 +151,9 @@ def print_table(rows: list[Row]) -> None:
 def run_cases(cases: list[Case], wanted: str = "") -> int:
     rows = [measure(case) for case in cases if wanted in case.name]
     print_table(rows)
+    for row in rows:
+        if row.case.note is not None:
+            print(row.case.note(), flush=True)
     return 0
 
 

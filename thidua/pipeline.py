@@ -1,5 +1,5 @@
-"""One workbook end to end: intake → scoring → report → delivery (batch, watch and the web call this); and a
-cluster's year from the ledger: ranking → report → mail to the contacts."""
+"""One workbook end to end: intake → scoring → report → signing → delivery (batch, watch and the web call
+this); and a cluster's year from the ledger: ranking → report → mail to the contacts."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from thidua.base.config import Config, interim_settings, scoring_settings
-from thidua.base.errors import UnreadableFileError
+from thidua.base.errors import ThiduaError, UnreadableFileError
 from thidua.base.hashing import sha256_of
 from thidua.base.model import (
     OUTCOME_FAILED,
@@ -23,6 +23,7 @@ from thidua.base.model import (
     PERIOD_YEAR,
     Assessment,
     Issue,
+    Signature,
     Submission,
 )
 from thidua.base.textfold import fold
@@ -58,6 +59,7 @@ class FileOutcome:
     seconds: float = 0.0
     mail: list[str] = field(default_factory=list)  # what the mailing says, line by line
     mail_ok: bool = True  # False when someone did not get the report (pending or rejected)
+    signatures: list[Signature] = field(default_factory=list)  # put on the PDF by `sign`
 
     @property
     def pdf(self) -> Path | None:
@@ -65,6 +67,9 @@ class FileOutcome:
 
 
 ProcessFn = Callable[..., FileOutcome]  # process_workbook(source, config, *, write_json, output_name)
+
+
+UNSIGNED_SUFFIX = ".chua-ky.pdf"  # the report before signing: never mailed, kept when signing fails
 
 
 def output_stem(source: Path) -> str:
@@ -103,6 +108,7 @@ def process_workbook(
 
     from thidua.report.pdf import render_pdf
     from thidua.report.results_workbook import write_results
+    from thidua.report.signing_keys import signing_configured, warm_up
     from thidua.scoring.evaluate import evaluate
 
     submission = result.submission
@@ -113,15 +119,19 @@ def process_workbook(
                           interim_settings=interim_settings(config),
                           last_year=last_year_actuals(submission, config) if interim else None)
     history = None if interim else earlier_years(assessment, config)  # year-end reports compare years
+    signing = signing_configured(config)
+    if signing:
+        warm_up()
+    pdf_name = stem + (UNSIGNED_SUFFIX if signing else ".pdf")  # `sign` names it <stem>.pdf
     outputs = [
-        render_pdf(assessment, config, out_dir / f"{stem}.pdf", history=history),
+        render_pdf(assessment, config, out_dir / pdf_name, history=history),
         write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx", history=history),
     ]
     if write_json:
         from thidua.report import results_json
 
         outputs.append(results_json.write_json(assessment, out_dir / f"{stem}.json"))
-    _remove_old_answers(out_dir, stem)
+    _remove_old_answers(out_dir, stem, *([] if pdf_name.endswith(UNSIGNED_SUFFIX) else [UNSIGNED_SUFFIX]))
     return FileOutcome(source, OUTCOME_OK, digest, outputs=outputs, assessment=assessment,
                        seconds=time.perf_counter() - started)
 
@@ -164,11 +174,42 @@ def last_year_actuals(submission: Submission, config: Config) -> dict[str, float
     return out
 
 
-def _remove_old_answers(out_dir: Path, stem: str) -> None:
-    """The workbook is good now: an earlier error copy or note under its name would only mislead."""
-    for suffix in (".loi.xlsx", ".loi.txt"):
+def _remove_old_answers(out_dir: Path, stem: str, *more: str) -> None:
+    """The workbook is good now: an earlier error copy or note (or unsigned copy) under its name would only
+    mislead."""
+    for suffix in (".loi.xlsx", ".loi.txt", *more):
         with contextlib.suppress(OSError):  # gone already, or open in Excel on Windows: leave it
             (out_dir / f"{stem}{suffix}").unlink()
+
+
+def sign(outcome: FileOutcome, config: Config) -> None:
+    """Sign a new unsigned report into <stem>.pdf ([signing] names a key); the unsigned copy is then removed.
+
+    When signing fails the outcome becomes a failure (exit 2, nothing mailed): the unsigned report stays as
+    <stem>.chua-ky.pdf, and an earlier <stem>.pdf is removed so it cannot pass for this one.
+    """
+    unsigned = outcome.pdf
+    if outcome.outcome != OUTCOME_OK or unsigned is None or not unsigned.name.endswith(UNSIGNED_SUFFIX):
+        return
+    from thidua.report.signing import sign_report
+
+    target = unsigned.with_name(unsigned.name[: -len(UNSIGNED_SUFFIX)] + ".pdf")
+    agency = outcome.assessment.submission.meta.agency if outcome.assessment is not None else ""
+    try:
+        outcome.signatures = sign_report(unsigned, target, config, agency_name=agency)
+    except Exception as exc:
+        if isinstance(exc, ThiduaError):
+            why = exc.message + (f" {exc.hint}" if exc.hint else "")
+        else:
+            log.exception("signing the report of %s failed", outcome.source.name)
+            why = f"Lỗi hệ thống: {type(exc).__name__}: {exc}"
+        with contextlib.suppress(OSError):
+            target.unlink()
+        outcome.outcome, outcome.assessment = OUTCOME_FAILED, None  # no results recorded, no mail
+        outcome.message = f"Chưa ký số được báo cáo, không gửi thư. {why} Báo cáo chưa ký: {unsigned}"
+        return
+    unsigned.unlink()
+    outcome.outputs = [target if p == unsigned else p for p in outcome.outputs]
 
 
 def deliver(outcome: FileOutcome, config: Config, plan: MailPlan) -> None:
@@ -210,6 +251,7 @@ def run_workbook(source: Path, config: Config, *, write_json: bool = False, outp
         except Exception:
             log.exception("could not write the failure note for %s", source.name)
         return outcome
+    sign(outcome, config)
     if mail is not None and outcome.outcome == OUTCOME_OK:
         deliver(outcome, config, mail)
     return outcome

@@ -119,6 +119,21 @@ def _parse_recipients(raw: list[Any], where: str) -> list[Recipient]:
     return out
 
 
+def _check_signing(values: dict[str, Any], where: str) -> None:
+    """[signing] settings that only make sense together (each key alone is checked by its Setting)."""
+    if values["signing.pkcs12_path"] and values["signing.pkcs11_lib"]:
+        raise ConfigError(f"{where}: [signing] chỉ chọn một cách ký: tệp khóa \"pkcs12_path\" hoặc USB token "
+                          "\"pkcs11_lib\", không đặt cả hai.")
+    for key in ("token_label", "key_label"):
+        if values[f"signing.{key}"] and not values["signing.pkcs11_lib"]:
+            raise ConfigError(f"{where}: [signing] \"{key}\" là thông tin của USB token, cần đặt cả \"pkcs11_lib\" "
+                              "(thư viện PKCS#11 của token).")
+    personal = values["signing.pkcs12_path"] or values["signing.pkcs11_lib"]
+    if values["signing.agency_pkcs12_path"] and not personal:
+        raise ConfigError(f"{where}: [signing] chữ ký số của cơ quan (\"agency_pkcs12_path\") được ký sau chữ ký "
+                          "của người có thẩm quyền: cần đặt cả \"pkcs12_path\" hoặc \"pkcs11_lib\" của người ký.")
+
+
 def build_config(data: dict[str, Any], base_dir: Path, source: Path | None = None) -> Config:
     """Validate a parsed TOML mapping; unknown keys and wrong types are ConfigErrors."""
     where = str(source) if source else "config.toml"
@@ -143,6 +158,7 @@ def build_config(data: dict[str, Any], base_dir: Path, source: Path | None = Non
             if complaint:
                 raise ConfigError(f"{where}: \"{key}\" = {value!r} {complaint}.")
         values[key] = value
+    _check_signing(values, where)
     recipients = _parse_recipients(values["email.recipients"], where)
     return Config(values=values, base_dir=base_dir, source=source, recipients=recipients,
                   cluster=parse_cluster(values, where))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from thidua.base.model import FINAL_OUTCOMES, PERIOD_YEAR
+from thidua.base.model import FINAL_OUTCOMES, PERIOD_YEAR, Signature
 from thidua.base.values import number_or_none
 
 DELIVERY_SENT = "sent"
@@ -102,6 +102,22 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE files ADD COLUMN cluster TEXT NOT NULL DEFAULT '';
     ALTER TABLE files ADD COLUMN deductions REAL NOT NULL DEFAULT 0;
     CREATE INDEX results_year ON results(year, period);
+    """,
+    # 8: the digital signatures put on a report (report/signing.py): certificate subject and signing time.
+    """
+    CREATE TABLE signatures (
+        id INTEGER PRIMARY KEY,
+        file_id INTEGER REFERENCES files(id),
+        report_sha256 TEXT NOT NULL,
+        report_path TEXT NOT NULL,
+        field TEXT NOT NULL,
+        role TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        signed_at TEXT NOT NULL,
+        level TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX signatures_report ON signatures(report_sha256);
     """,
 )
 
@@ -298,6 +314,24 @@ class Ledger:
 
     def deliveries(self) -> list[DeliveryRecord]:
         return [_delivery(r) for r in self.conn.execute("SELECT * FROM deliveries ORDER BY id").fetchall()]
+
+    # --- signatures --------------------------------------------------------------------------
+    def record_signature(self, file_id: int | None, report_sha256: str, report_path: str,
+                         signature: Signature) -> None:
+        """Remember who signed a report (certificate subject) and when (ISO 8601, +07:00)."""
+        self.conn.execute(
+            "INSERT INTO signatures (file_id, report_sha256, report_path, field, role, subject, signed_at, level, "
+            "recorded_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            (file_id, report_sha256, report_path, signature.field, signature.role, signature.subject,
+             signature.signed_at, signature.level, _now()),
+        )
+
+    def signatures(self, report_sha256: str | None = None) -> list[dict[str, Any]]:
+        """Recorded signatures, oldest first (of one report when its hash is given)."""
+        sql, params = "SELECT * FROM signatures", []
+        if report_sha256 is not None:
+            sql, params = sql + " WHERE report_sha256=?", [report_sha256]
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY id", params).fetchall()]
 
     # --- reports -----------------------------------------------------------------------------
     def record_report(self, sha256: str, path: str, brief: dict[str, Any]) -> None:

@@ -276,3 +276,15 @@ class Assessment:
     @property
     def is_interim(self) -> bool:
         return self.interim is not None
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One digital signature put on a report (report/signing.py); the ledger and the CLI read it."""
+
+    field: str  # the PDF signature field: "nguoi-ky" (the person with authority) or "co-quan" (the agency)
+    role: str  # Vietnamese, as messages name the signer: "người ký", "cơ quan"
+    name: str  # the certificate's common name
+    subject: str  # the certificate's whole subject (RFC 4514)
+    signed_at: str  # ISO 8601 with Vietnam's offset (+07:00), as the visible signature shows it
+    level: str  # "PAdES B-B" or "PAdES B-T"

@@ -57,6 +57,20 @@ def _day(value: Any) -> str | None:
     if value == "" or parse_day(value) is not None:
         return None
     return "phải là một ngày dạng ngày/tháng/năm, ví dụ 30/3/2023"
+def _http_url(value: Any) -> str | None:
+    if value == "" or re.fullmatch(r"https?://[^\s]+", value):
+        return None
+    return "phải là địa chỉ http:// hoặc https:// của máy chủ dấu thời gian (RFC 3161), hoặc để trống"
+
+
+def _png_path(value: Any) -> str | None:
+    return None if value == "" or value.lower().endswith(".png") else "phải là đường dẫn một ảnh .png (nền trong suốt)"
+
+
+def _pem_paths(value: Any) -> str | None:
+    if all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    return "phải là danh sách đường dẫn tệp chứng thư CA (PEM), ví dụ [\"ca-goc.pem\"]"
 
 
 @dataclass(frozen=True)
@@ -171,6 +185,32 @@ SETTINGS: tuple[Setting, ...] = (
             "Cụm của từng tỉnh."),
     Setting("cluster.auto", bool, True, "Khi có members: chế độ hàng loạt và theo dõi tự làm lại báo cáo Cụm của năm "
             "có kết quả thay đổi."),
+    # [signing] (docs/ky-so.md)
+    Setting("signing.pkcs12_path", str, "",
+            "Tệp khóa ký số PKCS#12 (.p12, .pfx) của người ký; rỗng: không ký bằng tệp."),
+    Setting("signing.password_env", str, "THIDUA_SIGNING_PASSWORD",
+            "TÊN biến môi trường chứa mật khẩu tệp .p12 (không ghi mật khẩu vào tệp này).", _env_name),
+    Setting("signing.pkcs11_lib", str, "",
+            "Thư viện PKCS#11 của USB token ký số (.so, .dll); rỗng: không dùng token."),
+    Setting("signing.token_label", str, "", "Nhãn (label) của USB token; rỗng: token duy nhất đang cắm."),
+    Setting("signing.key_label", str, "", "Nhãn khóa ký trên token; rỗng: khóa duy nhất trên token."),
+    Setting("signing.pin_env", str, "THIDUA_TOKEN_PIN",
+            "TÊN biến môi trường chứa mã PIN của token (không ghi mã PIN vào tệp này).", _env_name),
+    Setting("signing.tsa_url", str, "",
+            "Máy chủ dấu thời gian (RFC 3161): có thì ký PAdES B-T, rỗng thì PAdES B-B.", _http_url),
+    Setting("signing.signature_image", str, "",
+            "Ảnh chữ ký của người ký (PNG nền trong suốt) trong ô chữ ký số; rỗng: chỉ hiện chữ.", _png_path),
+    Setting("signing.agency_pkcs12_path", str, "",
+            "Tệp PKCS#12 chữ ký số của cơ quan (ký sau người ký); rỗng: không ký số cơ quan."),
+    Setting("signing.agency_password_env", str, "THIDUA_AGENCY_PASSWORD",
+            "TÊN biến môi trường chứa mật khẩu tệp .p12 của cơ quan.", _env_name),
+    Setting("signing.agency_image", str, "",
+            "Ảnh con dấu (PNG nền trong suốt), trùm khoảng 1/3 chữ ký bên trái; rỗng: chữ ký cơ quan không hiện hình.",
+            _png_path),
+    Setting("signing.prepare_field", bool, True,
+            "Khi không ký: đặt sẵn ô chữ ký số trống tại chỗ ký để ký bằng phần mềm ký số của người ký."),
+    Setting("signing.trust_roots", list, [],
+            "Các tệp chứng thư CA gốc (PEM) được tin cậy khi kiểm tra chữ ký (lệnh verify).", _pem_paths),
 )
 
 BY_KEY = {s.key: s for s in SETTINGS}

@@ -92,4 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("history", parents=[common], help="kết quả của một tỉnh qua các năm (từ sổ theo dõi)")
     p.add_argument("province", metavar="PROVINCE", help="tên tỉnh, ví dụ \"Đồng Tháp\"")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p = sub.add_parser("verify", parents=[common], help="kiểm tra chữ ký số của một báo cáo PDF")
+    p.add_argument("file", type=Path, metavar="FILE.pdf", help="báo cáo PDF cần kiểm tra")
+    p.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem",
+                   help="chứng thư CA gốc được tin cậy (PEM), thêm vào signing.trust_roots; dùng nhiều lần được")
     return parser

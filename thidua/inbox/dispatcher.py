@@ -362,6 +362,10 @@ class Dispatcher:
                                 message=outcome.message, n_issues=len(outcome.issues),
                                 province=meta.province if meta else None, year=meta.year if meta else None,
                                 output_hashes=hashes, period=period)
+        if outcome.signatures and outcome.pdf is not None:
+            for signature in outcome.signatures:
+                self.ledger.record_signature(job.file_id, hashes.get(str(outcome.pdf), ""), str(outcome.pdf),
+                                             signature)
 
     def _settle(self, claimed: folder.Claim | None, outcome: str) -> Path | None:
         if claimed is None:

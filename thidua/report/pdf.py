@@ -8,7 +8,7 @@ import io
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from thidua.base.config import Config
 from thidua.base.errors import RenderError
 from thidua.base.model import Assessment
 from thidua.base.resources import bundled_templates
+from thidua.report import signature_fields
 from thidua.report.fetcher import TemplatesOnlyFetcher
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class Renderer:
         self._css_key: float | None = None
         self._css: CSS | None = None
         self.font_config = FontConfiguration()
+        self._small_css: dict[str, tuple[float, CSS, FontConfiguration]] = {}
 
     def stylesheet(self) -> CSS:
         """The parsed report.css, re-parsed only when the file changed (watch mode keeps running)."""
@@ -158,15 +160,21 @@ class Renderer:
                               created=when, modified=when))
         return out
 
-    def render_bytes(self, assessment: Assessment, config: Config, *, history: Comparison | None = None) -> bytes:
-        """Lay out and write the PDF in memory; RenderError on any template or layout failure."""
+    def render_bytes(self, assessment: Assessment, config: Config, *, history: Comparison | None = None,
+                     tagged: bool = True) -> bytes:
+        """Lay out and write the PDF in memory; RenderError on any template or layout failure.
+
+        `tagged`: with a structure tree (headings, lists, tables, figures with their text), the accessible
+        PDF docs/pdf.md describes; False only to measure what the tree costs.
+        """
         text = self.html(assessment, config, history=history)
         when = _timestamp(assessment)
-        return self.pdf_from_html(text, config, when, lambda: self.attachments(assessment, when))
+        return self.pdf_from_html(text, config, when, lambda: self.attachments(assessment, when), tagged=tagged)
 
     def pdf_from_html(self, text: str, config: Config, when: dt.datetime,
-                      attachments: Callable[[], list[Attachment]]) -> bytes:
-        """Lay out HTML made from these templates into PDF bytes dated `when`, carrying only `attachments`."""
+                      attachments: Callable[[], list[Attachment]], *, tagged: bool = True) -> bytes:
+        """Lay out HTML made from these templates into PDF bytes dated `when`, carrying only `attachments`
+        (tagged, with the empty signature field at the signature block when [signing] wants one)."""
         variant = config["report.pdf_variant"] or None
         with self._lock:
             try:
@@ -177,12 +185,42 @@ class Renderer:
                 # Attachments come from us only: drop any <link rel=attachment> a template might add.
                 doc.metadata.attachments = []
                 doc.metadata.modified = doc.metadata.created = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-                return doc.write_pdf(attachments=attachments(), pdf_variant=variant)
+                finisher = signature_fields.SignatureFieldFinisher() if signature_fields.wanted(config) else None
+                return doc.write_pdf(attachments=attachments(), pdf_variant=variant, pdf_tags=tagged,
+                                     finisher=finisher)
             except RenderError:
                 raise
             except Exception as exc:  # WeasyPrint raises many kinds; the officer needs one sentence
                 log.debug("WeasyPrint failed", exc_info=True)
                 raise RenderError(f"Không tạo được tệp PDF: {type(exc).__name__}: {exc}") from exc
+
+
+    def render_small(self, template: str, stylesheet: str, context: Mapping[str, object],
+                     images: Sequence[Path] = ()) -> bytes:
+        """A one-page PDF from a small template and its own stylesheet (the look of a digital signature),
+        with the same no-network fetcher; `images` are the only files outside templates/ it may read."""
+        try:
+            text = self.env.get_template(template).render(**context)
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"Mẫu \"{template}\" bị lỗi: {exc}",
+                              hint="Sửa tệp trong thư mục templates/ rồi chạy lại.") from exc
+        fetcher = TemplatesOnlyFetcher(self.templates_dir, extra_files=images)
+        with self._lock:
+            try:
+                path = self.templates_dir / stylesheet
+                mtime = path.stat().st_mtime
+                cached = self._small_css.get(stylesheet)
+                if cached is None or cached[0] != mtime:  # its own fonts: the report's stay untouched
+                    fonts = FontConfiguration()
+                    css = CSS(string=path.read_text(encoding="utf-8"), base_url=path.as_uri(),
+                              url_fetcher=self.fetcher, font_config=fonts)
+                    cached = self._small_css[stylesheet] = (mtime, css, fonts)
+                doc = HTML(string=text, base_url=(self.templates_dir / template).as_uri(),
+                           url_fetcher=fetcher).render(font_config=cached[2], stylesheets=[cached[1]])
+                return doc.write_pdf()
+            except Exception as exc:
+                log.debug("WeasyPrint failed", exc_info=True)
+                raise RenderError(f"Không tạo được hình chữ ký số: {type(exc).__name__}: {exc}") from exc
 
 
 _RENDERERS: dict[Path, Renderer] = {}
