@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +25,8 @@ from thidua.intake.issues import make_issue, message
 from thidua.intake.table import Grid, Table, is_blank, locate_table, show
 
 KIND_MATCHER = LabelMatcher(contract.KIND_LABELS)
-PASS_FAIL_MATCHER = LabelMatcher({k: k for k in contract.PASS_FAIL_VALUES})
+PASS_FAIL_MATCHER = LabelMatcher({**{k: k for k in contract.PASS_FAIL_VALUES}, **contract.PASS_FAIL_ALIASES})
+YES_NO_MATCHER = LabelMatcher({w: w for w in (contract.YES, contract.NO)})
 GRADE_MATCHER = LabelMatcher([(g, g) for g in model.GRADE_LEVELS]
                              + list(contract.GRADE_ABBREVIATIONS.items()))
 STATUS_MATCHER = LabelMatcher({s: s for s in model.DATA_STATUSES})
@@ -148,6 +151,9 @@ def _target(table: Table, row: int, key: str, kind: str | None, required: bool) 
     """A plan/actual/previous cell read according to the criterion's kind: (value, label)."""
     missing = "missing-plan" if required else ""
     if kind == model.KIND_PASS_FAIL:
+        answered = _yes_no(table, row, key)
+        if answered is not None:
+            return contract.PASS_FAIL_VALUES[answered], answered
         label = table.choice(row, key, PASS_FAIL_MATCHER, "invalid-pass-fail", "Đạt hoặc Không đạt", missing)
         return (contract.PASS_FAIL_VALUES[label], label) if label else (math.nan, "")
     if kind == model.KIND_GRADE:
@@ -160,11 +166,21 @@ def _target(table: Table, row: int, key: str, kind: str | None, required: bool) 
     return table.number(row, key, missing_code=missing, expected="một số, ví dụ 7,0 hoặc 6.819,5"), ""
 
 
+def _yes_no(table: Table, row: int, key: str) -> str | None:
+    """A pass/fail cell answered "Có"/"Không" when the plan is a yes/no answer too: "Đạt" when it gives the
+    planned answer, else "Không đạt"; the plan itself then reads "Đạt". None when not such a pair."""
+    answer = YES_NO_MATCHER.match(show(table.raw(row, key)))
+    planned = YES_NO_MATCHER.match(show(table.raw(row, "plan")))
+    if answer is None or planned is None:
+        return None
+    return contract.PASS if answer == planned else contract.FAIL
+
+
 Columns = dict[str, list[object]]  # column key → values, rows in workbook order (pandas comes later)
 
 
-def _read_criteria(grid: Grid, issues: list[Issue]) -> Columns | None:
-    table = locate_table(grid, contract.CRITERIA_SHEET, issues)
+def _read_criteria(grid: Grid, issues: list[Issue], notices: list[Issue]) -> Columns | None:
+    table = locate_table(grid, contract.CRITERIA_SHEET, issues, notices)
     if table is None:
         return None
     if not table.data_rows:
@@ -229,10 +245,10 @@ def _deductions_frame(rows: list[DeductionRow]) -> pd.DataFrame:
     return frame
 
 
-def _read_deductions(grid: Grid | None, issues: list[Issue]) -> list[DeductionRow]:
+def _read_deductions(grid: Grid | None, issues: list[Issue], notices: list[Issue]) -> list[DeductionRow]:
     if grid is None or not any(any(not is_blank(v) for v in r) for r in grid.rows):
         return []
-    table = locate_table(grid, contract.DEDUCTIONS_SHEET, issues)
+    table = locate_table(grid, contract.DEDUCTIONS_SHEET, issues, notices)
     if table is None or not table.data_rows:
         return []
     rows: list[DeductionRow] = []
@@ -257,11 +273,26 @@ def _issue_order(issue: Issue) -> tuple[int, int, int]:
     return _SHEET_ORDER.get(issue.sheet, 9), issue.row, issue.column
 
 
-def _open(path: Path) -> python_calamine.CalamineWorkbook:
+def _open(path: Path, scan: WorkbookScan) -> python_calamine.CalamineWorkbook:
+    """The workbook for python-calamine: the file itself, or (stray cells cut, or an .xlsx named otherwise)
+    a copy in memory, so the reader never sees more than the guard checked."""
     try:
-        return python_calamine.CalamineWorkbook.from_path(str(path))
-    except python_calamine.CalamineError as exc:
+        if not scan.replaced and path.suffix.lower() == ".xlsx":
+            return python_calamine.CalamineWorkbook.from_path(str(path))
+        return python_calamine.CalamineWorkbook.from_filelike(_rebuilt(path, scan.replaced))
+    except (python_calamine.CalamineError, zipfile.BadZipFile, OSError) as exc:
         raise UnreadableFileError(message("unreadable-file", value=type(exc).__name__), code="unreadable-file") from exc
+
+
+def _rebuilt(path: Path, replaced: dict[str, bytes]) -> io.BytesIO:
+    """The file's zip with some parts' bytes replaced (everything else copied as it is)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = replaced.get(info.filename)
+            target.writestr(info, data if data is not None else source.read(info))
+    buffer.seek(0)
+    return buffer
 
 
 def read_workbook(path: Path) -> model.ReadResult:
@@ -271,7 +302,7 @@ def read_workbook(path: Path) -> model.ReadResult:
     """
     path = Path(path)
     scan = inspect_workbook(path)
-    book = _open(path)
+    book = _open(path, scan)
     try:
         names = list(book.sheet_names)
         issues = _CappedIssues()
@@ -286,14 +317,16 @@ def read_workbook(path: Path) -> model.ReadResult:
     finally:
         book.close()
     info, criteria_grid = grids[contract.SHEET_INFO], grids[contract.SHEET_CRITERIA]
+    notices = list(scan.notices)
     meta = _read_info(info, issues) if info is not None else model.ReportMeta(province="", year=0)
-    criteria = _read_criteria(criteria_grid, issues) if criteria_grid is not None else None
-    deductions = _read_deductions(grids[contract.SHEET_DEDUCTIONS], issues)
+    criteria = _read_criteria(criteria_grid, issues, notices) if criteria_grid is not None else None
+    deductions = _read_deductions(grids[contract.SHEET_DEDUCTIONS], issues, notices)
+    notices.sort(key=_issue_order)
     if issues or criteria is None:
         ordered = sorted(issues, key=_issue_order)
         if issues.overflow:
             ordered.append(make_issue("too-many-issues", "", (), MAX_ISSUES))
-        return model.ReadResult(ordered)
+        return model.ReadResult(ordered, notices=notices)
     return model.ReadResult([], lambda: model.Submission(meta, _criteria_frame(criteria), _deductions_frame(deductions),
-                                                         source=path))
+                                                         source=path), notices)
 
