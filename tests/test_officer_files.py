@@ -110,7 +110,7 @@ def test_an_xls_file_dropped_in_input_is_answered_in_vietnamese(tmp_path):
     legacy = _libreoffice(tmp_path, source, fmt="xls") / "dong-thap.xls"
     assert legacy.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # a real BIFF8 file
     shutil.copy(legacy, config.input_dir / "Bao cao 2022.xls")
-    out, err = io.StringIO(), io.StringIO()
+    out = io.StringIO()
     code = batch.run_inbox(config, out=out)
     assert code == 3
     note = (config.output_dir / "Bao cao 2022.loi.txt").read_text(encoding="utf-8")

@@ -229,4 +229,4 @@ def test_required_modules_are_the_runtime_dependencies():
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = {re.split(r"[<>=!~ ;\[]", dep, maxsplit=1)[0].lower().replace("-", "_") for dep in project["dependencies"]}
-    assert set(REQUIRED_MODULES) == names
+    assert {name.lower() for name in REQUIRED_MODULES} == names

@@ -17,16 +17,18 @@ class RefusedURL(ValueError):
 
 
 class TemplatesOnlyFetcher(URLFetcher):
-    """Serve ``file://`` URLs inside `root`; refuse http(s), data:, and every other path.
+    """Serve ``file://`` URLs inside `root` (and the system font files in `fonts`); refuse http(s), data:,
+    and every other path.
 
     Workbooks and templates are untrusted: a criterion name can never add a resource, and even a
     template edited by an officer cannot read /etc/passwd or call the network.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, fonts: frozenset[Path] = frozenset()) -> None:
         super().__init__(timeout=1, allowed_protocols=("file",), allow_redirects=False,
                          fail_on_errors=False)
         self.root = Path(root).resolve()
+        self.fonts = fonts  # system font files report.css may name with local() (report.fonts), resolved
         self.refused: list[str] = []
 
     def resolve(self, url: str) -> Path | None:
@@ -38,7 +40,7 @@ class TemplatesOnlyFetcher(URLFetcher):
             path = Path(unquote(parts.path)).resolve()
         except (OSError, ValueError):
             return None
-        if not path.is_relative_to(self.root) or not path.is_file():
+        if not (path.is_relative_to(self.root) or path in self.fonts) or not path.is_file():
             return None
         return path
 

@@ -21,6 +21,7 @@ from thidua.base.errors import RenderError
 from thidua.base.model import Assessment
 from thidua.report.context import build_context
 from thidua.report.fetcher import TemplatesOnlyFetcher
+from thidua.report.fonts import system_serif_files
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class Renderer:
         if not (self.templates_dir / MAIN_TEMPLATE).is_file():
             raise RenderError(f"Không tìm thấy mẫu báo cáo \"{self.templates_dir / MAIN_TEMPLATE}\".",
                               hint="Kiểm tra paths.templates_dir trong config.toml.")
-        self.fetcher = TemplatesOnlyFetcher(self.templates_dir)
+        self.fetcher = TemplatesOnlyFetcher(self.templates_dir, fonts=system_serif_files())
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.templates_dir),
             autoescape=True,
