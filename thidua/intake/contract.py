@@ -178,8 +178,9 @@ GUIDE_SHEET = Sheet(SHEET_GUIDE, False, "Hướng dẫn điền mẫu (trang nà
 
 FILLING_STEPS: tuple[str, ...] = (
     "Điền trang \"Thông tin\": mỗi mục một dòng, nhập ở cột Giá trị; Tỉnh/Đơn vị và Năm đánh giá là bắt buộc.",
-    "Điền trang \"Tiêu chí\": mỗi tiêu chí một dòng, bắt đầu ngay dưới dòng tiêu đề, không để dòng trống "
-    "xen giữa, không gộp ô.",
+    "Điền trang \"Tiêu chí\": mỗi tiêu chí một dòng, bắt đầu ngay dưới dòng tiêu đề. Có thể gộp dọc ô Lĩnh vực "
+    "(hoặc Cơ quan chủ trì…) cho cả nhóm tiêu chí và để một dòng trống giữa hai lĩnh vực; không gộp ô mã, tên, "
+    "số liệu của hai tiêu chí, không gộp ngang qua hai cột.",
     "Số viết theo kiểu Việt Nam: dấu chấm phân cách hàng nghìn, dấu phẩy thập phân (7.877; 8,62; 123,14%). "
     "Viết kiểu 7.87 hoặc 1,234.5 sẽ bị báo lỗi vì không rõ nghĩa.",
     "Không dùng công thức liên kết sang tệp khác; nếu dùng công thức, hãy lưu tệp bằng Excel hoặc "

@@ -42,11 +42,13 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "Trang tính \"{sheet}\" chưa có tiêu chí nào. Hãy nhập mỗi tiêu chí trên một dòng, "
               "bắt đầu từ dòng {row}."),
     IssueType("merged-cells", "Ô bị gộp trong vùng dữ liệu",
-              "Vùng {where} đang gộp ô (merge). Trong vùng dữ liệu mỗi ô chỉ chứa một giá trị: "
-              "hãy bỏ gộp ô và nhập giá trị vào từng ô."),
+              "Vùng {where} đang gộp ô (merge) mà không rõ giá trị thuộc ô nào (gộp qua hai cột, hoặc gộp mã, tên, "
+              "số liệu của hai tiêu chí): hãy bỏ gộp ô và nhập giá trị vào từng ô. Gộp dọc ô Lĩnh vực, Cơ quan chủ "
+              "trì… cho cả nhóm tiêu chí thì không sao."),
     IssueType("blank-row", "Dòng trống giữa dữ liệu",
-              "Dòng {rows} của trang tính \"{sheet}\" để trống nhưng bên dưới vẫn còn dữ liệu. "
-              "Hãy xóa dòng trống hoặc điền dữ liệu."),
+              "Dòng {rows} của trang tính \"{sheet}\" để trống giữa các tiêu chí của cùng một lĩnh vực (có thể một "
+              "tiêu chí bị bỏ sót). Hãy điền tiêu chí còn thiếu hoặc xóa dòng trống; dòng trống giữa hai lĩnh vực "
+              "thì không sao."),
     IssueType("formula-without-value", "Công thức chưa có giá trị",
               "Ô {where} có công thức ({value}) nhưng chưa có giá trị đã tính. Hãy mở tệp bằng Excel hoặc "
               "LibreOffice, lưu lại rồi gửi lại, hoặc nhập thẳng giá trị thay cho công thức."),

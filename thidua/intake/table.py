@@ -37,10 +37,15 @@ class Table:
     def at(self, row: int, key: str) -> tuple[int, int]:
         """(row, column) of the cell holding this row's value for `key` (a merged cell's top left), for an Issue."""
         cell = (row, self.columns[key])
-        return self.sources.get(cell, cell)
+        return self.sources.get(cell, cell) if self.sources else cell
 
     def raw(self, row: int, key: str) -> object:
-        return "" if key not in self.columns else self.grid.raw(*self.at(row, key))
+        col = self.columns.get(key)
+        if col is None:
+            return ""
+        if self.sources:  # only workbooks with honoured merges pay for the lookup
+            row, col = self.sources.get((row, col), (row, col))
+        return self.grid.raw(row, col)
 
     def _add(self, issue: Issue) -> None:
         told = (issue.code, issue.row, issue.column)

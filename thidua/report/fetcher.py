@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -24,11 +25,13 @@ class TemplatesOnlyFetcher(URLFetcher):
     template edited by an officer cannot read /etc/passwd or call the network.
     """
 
-    def __init__(self, root: Path, fonts: frozenset[Path] = frozenset()) -> None:
+    def __init__(self, root: Path, fonts: Callable[[], frozenset[Path]] = frozenset) -> None:
         super().__init__(timeout=1, allowed_protocols=("file",), allow_redirects=False,
                          fail_on_errors=False)
         self.root = Path(root).resolve()
-        self.fonts = fonts  # system font files report.css may name with local() (report.fonts), resolved
+        # the system font files report.css may name with local() (report.fonts), resolved; asked only when
+        # WeasyPrint found such a font, so a machine without one never pays for the look-up
+        self.fonts = fonts
         self.refused: list[str] = []
 
     def resolve(self, url: str) -> Path | None:
@@ -40,7 +43,7 @@ class TemplatesOnlyFetcher(URLFetcher):
             path = Path(unquote(parts.path)).resolve()
         except (OSError, ValueError):
             return None
-        if not (path.is_relative_to(self.root) or path in self.fonts) or not path.is_file():
+        if not (path.is_relative_to(self.root) or path in self.fonts()) or not path.is_file():
             return None
         return path
 

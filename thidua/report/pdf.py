@@ -83,7 +83,7 @@ class Renderer:
         if not (self.templates_dir / MAIN_TEMPLATE).is_file():
             raise RenderError(f"Không tìm thấy mẫu báo cáo \"{self.templates_dir / MAIN_TEMPLATE}\".",
                               hint="Kiểm tra paths.templates_dir trong config.toml.")
-        self.fetcher = TemplatesOnlyFetcher(self.templates_dir, fonts=system_serif_files())
+        self.fetcher = TemplatesOnlyFetcher(self.templates_dir, fonts=system_serif_files)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.templates_dir),
             autoescape=True,
