@@ -174,3 +174,14 @@ def test_template_refuses_a_name_that_is_not_xlsx(tmp_path, name):
 def test_template_accepts_upper_case_xlsx(tmp_path):
     code, _, _ = _run("template", "-o", str(tmp_path / "MAU.XLSX"))
     assert code == 0 and (tmp_path / "MAU.XLSX").is_file()
+
+
+def test_an_xlsx_saved_under_an_xls_name_is_read_and_answered(tmp_path):
+    """The content decides, not the name: a real .xlsx named .xls is read, and its error copy made."""
+    source = wb.standard_raw(tmp_path / "that.xlsx", rows=[wb.criterion("KT01", actual="bảy")])
+    misnamed = tmp_path / "ten-nham.xls"
+    shutil.copy(source, misnamed)
+    result = read_workbook(misnamed)
+    assert wb.issue_list(result) == [("Tiêu chí!G2", "non-numeric")]
+    copy = write_error_copy(misnamed, result.issues, tmp_path / "ten-nham.loi.xlsx")
+    assert copy.suffix == ".xlsx" and "không phải là số" in load_workbook(copy)["Tiêu chí"]["G2"].comment.text

@@ -56,7 +56,7 @@ def write_error_copy(source: Path, issues: list[Issue], out_path: Path) -> Path:
     try:
         with warnings.catch_warnings():  # openpyxl warns (in English) about extensions it drops
             warnings.simplefilter("ignore")
-            wb = load_workbook(source, rich_text=True)
+            wb = load_workbook(io.BytesIO(Path(source).read_bytes()), rich_text=True)  # any name, by content
             cached = cached_formula_values(source, wb)
     except Exception as exc:  # openpyxl raises many kinds on odd files; the officer still gets an answer
         log.warning("cannot annotate %s (%s); writing a text list instead", source.name, type(exc).__name__)

@@ -50,7 +50,7 @@ def cached_formula_values(source: Path, wb: Workbook) -> dict[str, Cached]:
               for ws in wb.worksheets}
     if not any(wanted.values()):
         return {}
-    values = load_workbook(source, data_only=True, read_only=True)
+    values = load_workbook(io.BytesIO(Path(source).read_bytes()), data_only=True, read_only=True)
     try:
         out: dict[str, Cached] = {}
         for title, cells in wanted.items():

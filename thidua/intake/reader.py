@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 import re
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +16,7 @@ from thidua.base.model import Issue
 from thidua.base.textfold import LabelMatcher, fold
 from thidua.intake import contract
 from thidua.intake.guard import WorkbookScan, inspect_workbook
+from thidua.intake.source import open_workbook
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -273,28 +272,6 @@ def _issue_order(issue: Issue) -> tuple[int, int, int]:
     return _SHEET_ORDER.get(issue.sheet, 9), issue.row, issue.column
 
 
-def _open(path: Path, scan: WorkbookScan) -> python_calamine.CalamineWorkbook:
-    """The workbook for python-calamine: the file itself, or (stray cells cut, or an .xlsx named otherwise)
-    a copy in memory, so the reader never sees more than the guard checked."""
-    try:
-        if not scan.replaced and path.suffix.lower() == ".xlsx":
-            return python_calamine.CalamineWorkbook.from_path(str(path))
-        return python_calamine.CalamineWorkbook.from_filelike(_rebuilt(path, scan.replaced))
-    except (python_calamine.CalamineError, zipfile.BadZipFile, OSError) as exc:
-        raise UnreadableFileError(message("unreadable-file", value=type(exc).__name__), code="unreadable-file") from exc
-
-
-def _rebuilt(path: Path, replaced: dict[str, bytes]) -> io.BytesIO:
-    """The file's zip with some parts' bytes replaced (everything else copied as it is)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = replaced.get(info.filename)
-            target.writestr(info, data if data is not None else source.read(info))
-    buffer.seek(0)
-    return buffer
-
-
 def read_workbook(path: Path) -> model.ReadResult:
     """Check, read and validate a filled template; `submission` is None when there is any issue.
 
@@ -302,7 +279,7 @@ def read_workbook(path: Path) -> model.ReadResult:
     """
     path = Path(path)
     scan = inspect_workbook(path)
-    book = _open(path, scan)
+    book = open_workbook(path, scan)
     try:
         names = list(book.sheet_names)
         issues = _CappedIssues()
