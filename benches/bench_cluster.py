@@ -25,7 +25,7 @@ for _path in (ROOT, ROOT / "benches"):
         sys.path.insert(0, str(_path))
 
 from bench_render import _scratch_config  # noqa: E402
-from run import Case, ChildRun, run_cases, run_child  # noqa: E402
+from run import Case, ChildRun, Interleaved, ratio_line, run_cases, run_child  # noqa: E402
 
 CLUSTER = "Cụm thi đua các tỉnh Tây Nam Bộ"
 PROVINCES = ["Long An", "Tiền Giang", "Bến Tre", "Trà Vinh", "Vĩnh Long", "Đồng Tháp", "An Giang", "Kiên Giang",
@@ -82,40 +82,35 @@ def cluster_config() -> Path:
     return folder / "config.toml"
 
 
-class Pairs:
+def _pairs() -> Interleaved:
     """Each sample runs the example's cold `run`, then the cold `cluster`; the first pair is the warm-up."""
+    python = sys.executable
+    run_config, built_config = _scratch_config(), cluster_config()
 
-    def __init__(self) -> None:
-        self.run_config = _scratch_config()
-        self.cluster_config = cluster_config()
-        self.runs: list[float] = []
-        self.clusters: list[float] = []
+    def run() -> ChildRun:
+        return run_child([python, "generate_report.py", "--quiet", "--config", str(run_config), "run", "--force",
+                          "--dry-run", str(EXAMPLE)], ROOT)
 
-    def sample(self) -> ChildRun:
-        python = sys.executable
-        ran = run_child([python, "generate_report.py", "--quiet", "--config", str(self.run_config), "run", "--force",
-                         "--dry-run", str(EXAMPLE)], ROOT)
-        built = run_child([python, "generate_report.py", "--quiet", "--config", str(self.cluster_config), "cluster",
-                           "--year", str(YEARS[-1]), "--dry-run"], ROOT)
-        self.runs.append(ran.seconds)
-        self.clusters.append(built.seconds)
-        return built
+    def cluster() -> ChildRun:
+        return run_child([python, "generate_report.py", "--quiet", "--config", str(built_config), "cluster",
+                          "--year", str(YEARS[-1]), "--dry-run"], ROOT)
 
-    def note(self) -> str:
-        runs, clusters = self.runs[1:], self.clusters[1:]
-        if not runs:
-            return ""
-        ratios = [c / r for c, r in zip(clusters, runs, strict=True)]
-        return (f"cluster 12×36 vs cold `run` of the example, {len(ratios)} interleaved pairs: cluster median "
-                f"{statistics.median(clusters) * 1000:.0f} ms, run median {statistics.median(runs) * 1000:.0f} ms, "
-                f"ratio median {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f}; "
-                f"goal ≤ {GOAL})")
+    return Interleaved(5, cluster, run)
+
+
+def _note(pairs: Interleaved) -> str:
+    clusters, runs = pairs.timed(0), pairs.timed(1)
+    if not runs:
+        return ""
+    return ratio_line("cluster 12×36 ÷ cold `run` of the example", pairs.ratios(0, 1), GOAL,
+                      detail=f"medians {statistics.median(clusters) * 1000:.0f} ms vs "
+                             f"{statistics.median(runs) * 1000:.0f} ms")
 
 
 def cases() -> list[Case]:
-    pairs = Pairs()
-    return [Case("cluster: cold `cluster` 12 provinces × 36 criteria (paired with cold `run`)", 5, pairs.sample,
-                 child=True, note=pairs.note)]
+    pairs = _pairs()
+    return [Case("cluster: cold `cluster` 12 provinces × 36 criteria (paired with cold `run`)", 5, pairs.row(0),
+                 child=True, note=lambda: _note(pairs))]
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Drop-folder benchmarks: watch mode from a complete dropped file to its PDF, and 36 workbooks in batch.
 
 Runnable alone (``python benches/bench_inbox.py``) or discovered by ``benches/run.py`` via ``cases()``.
-Files go through the real pipeline (``thidua.pipeline.process_workbook``).
+Files go through the real pipeline (``thidua.pipeline.process_workbook``). Each sample is interleaved with
+warm renders of the example in this process, and the notes give the ratios the issue holds them to:
+watch drop → PDF ÷ warm render (goal ≤ 1,15) and batch ÷ (36 × warm render ÷ workers) (goal ≤ 1,2).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import atexit
 import io
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,9 +26,12 @@ for _path in (ROOT, ROOT / "benches"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from run import Case, ChildRun, run_cases, run_child  # noqa: E402
+from bench_render import warm_render  # noqa: E402
+from run import Case, ChildRun, Interleaved, ratio_line, run_cases, run_child  # noqa: E402
 
 N_BATCH = 36
+WATCH_GOAL = 1.15  # issue 17: watch drop → PDF ≤ warm render × 1,15
+BATCH_GOAL = 1.2  # issue 17: a batch ≤ 1,2 × (N × warm render ÷ workers)
 
 
 class WatchedFolder:
@@ -124,6 +130,15 @@ def batch_once() -> ChildRun:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def batch_workers() -> int:
+    """How many workers the batch below runs with (inbox.workers = 0: one per core)."""
+    from tests.inbox_fakes import make_config
+    from thidua.inbox.dispatcher import default_workers
+
+    with tempfile.TemporaryDirectory(prefix="thidua-bench-workers-") as tmp:
+        return default_workers(make_config(Path(tmp), workers=0))
+
+
 def _run_batch_in(folder: Path) -> int:
     from tests.inbox_fakes import full_process, make_config
     from thidua.cli import drop_folder as batch
@@ -131,13 +146,40 @@ def _run_batch_in(folder: Path) -> int:
     return batch.run_inbox(make_config(folder, workers=0), out=io.StringIO(), quiet=True, process=full_process)
 
 
+def _warm_median(render: Callable[[], float], n: int) -> Callable[[], float]:
+    """The median of n warm renders: the batch's yardstick, taken right after each batch."""
+    return lambda: statistics.median(render() for _ in range(n))
+
+
+def _watch_note(series: Interleaved) -> str:
+    if not series.timed(0):
+        return ""
+    return ratio_line("watch drop→PDF (rename) ÷ warm render", series.ratios(0, 1), WATCH_GOAL,
+                      detail=f"medians {statistics.median(series.timed(0)):.2f} s vs "
+                             f"{statistics.median(series.timed(1)):.2f} s")
+
+
+def _batch_note(series: Interleaved, workers: int) -> str:
+    if not series.timed(0):
+        return ""
+    ideal = [N_BATCH * w / workers for w in series.timed(1)]
+    return ratio_line(f"batch of {N_BATCH} ÷ ({N_BATCH} × warm render ÷ {workers} workers)",
+                      series.ratios(0, 1, N_BATCH / workers), BATCH_GOAL,
+                      detail=f"medians {statistics.median(series.timed(0)):.1f} s vs {statistics.median(ideal):.1f} s")
+
+
 def cases() -> list[Case]:
     """Latencies are measured inside each case (from the moment the file is complete)."""
     folder = WatchedFolder()
+    render = warm_render()
+    watch = Interleaved(7, folder.drop_rename, render)
+    batch = Interleaved(3, batch_once, _warm_median(render, 3))
+    workers = batch_workers()
     return [
-        Case("inbox: watch drop→PDF (rename)", 7, folder.drop_rename, target_ms=1000),
+        Case("inbox: watch drop→PDF (rename)", 7, watch.row(0), target_ms=1000, note=lambda: _watch_note(watch)),
         Case("inbox: watch drop→PDF (copy, stable 0,5 s)", 5, folder.drop_copy),
-        Case(f"inbox: batch {N_BATCH} workbooks", 3, batch_once, target_ms=25000, child=True),
+        Case(f"inbox: batch {N_BATCH} workbooks ({workers} workers)", 3, batch.row(0), target_ms=25000, child=True,
+             note=lambda: _batch_note(batch, workers)),
     ]
 
 

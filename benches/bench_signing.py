@@ -13,7 +13,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,40 +22,9 @@ for _path in (ROOT, ROOT / "benches"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from run import Case, ChildRun, run_cases, run_child  # noqa: E402
+from run import Case, ChildRun, Interleaved, run_cases, run_child  # noqa: E402
 
 LIMIT = 0.15  # the issue's budget: signing adds at most 15% to the cold run
-
-
-class Paired:
-    """Runs `a` then `b` on every call of the first case; the second case replays b's samples in order,
-    so both rows of the table come from the same interleaved series."""
-
-    def __init__(self, a: Callable[[], object], b: Callable[[], object], repeat: int) -> None:
-        self.a, self.b, self.repeat = a, b, repeat
-        self.waiting: deque[object] = deque()
-        self.pairs: list[tuple[float, float]] = []
-
-    def first(self) -> object:
-        ra = self.a()
-        rb = self.b()
-        self.waiting.append(rb)
-        self.pairs.append((_seconds(ra), _seconds(rb)))
-        return ra
-
-    def second(self) -> object:
-        return self.waiting.popleft()
-
-    def timed(self) -> list[tuple[float, float]]:
-        """The pairs the table's rows time: not the warm-up, not the traced run after them."""
-        return self.pairs[1:1 + self.repeat]
-
-    def ratios(self) -> list[float]:
-        return [b / a for a, b in self.timed() if a]
-
-
-def _seconds(value: object) -> float:
-    return float(getattr(value, "seconds", value))  # type: ignore[arg-type]
 
 
 def _folder(prefix: str) -> Path:
@@ -93,10 +61,11 @@ def _cold(config: Path) -> Callable[[], ChildRun]:
     return lambda: run_child(argv, ROOT)
 
 
-def _note_signing(pair: Paired) -> str:
-    ratios = pair.ratios()
-    a = statistics.median(x for x, _ in pair.timed())
-    b = statistics.median(y for _, y in pair.timed())
+def _note_signing(pair: Interleaved) -> str:
+    ratios = pair.ratios(1, 0)
+    if not ratios:
+        return ""
+    a, b = statistics.median(pair.timed(0)), statistics.median(pair.timed(1))
     r = statistics.median(ratios)
     verdict = "within" if r - 1 <= LIMIT else "OVER"
     return (f"signing: cold run signed/unsigned, median of {len(ratios)} interleaved pairs {r:.3f} "
@@ -104,8 +73,10 @@ def _note_signing(pair: Paired) -> str:
             f"+{(r - 1) * 100:.1f}%, {verdict} the {LIMIT:.0%} budget")
 
 
-def _note_tags(pair: Paired, sizes: tuple[int, int]) -> str:
-    ratios = pair.ratios()
+def _note_tags(pair: Interleaved, sizes: tuple[int, int]) -> str:
+    ratios = pair.ratios(1, 0)
+    if not ratios:
+        return ""
     r = statistics.median(ratios)
     return (f"structure tree: warm render tagged/untagged, median of {len(ratios)} interleaved pairs {r:.3f} "
             f"(min {min(ratios):.3f}, max {max(ratios):.3f}); PDF {sizes[0] / 1024:.0f} KiB vs "
@@ -120,7 +91,7 @@ def cases() -> list[Case]:
     plain = _config(_folder("thidua-bench-plain-"), {})
     signed = _config(_folder("thidua-bench-signed-"),
                      {"pkcs12_path": str(p12), "password_env": PASSWORD_ENV, "signature_image": str(image)})
-    cold = Paired(_cold(plain), _cold(signed), 5)
+    cold = Interleaved(5, _cold(plain), _cold(signed))
 
     from bench_render import example_assessment
 
@@ -140,13 +111,13 @@ def cases() -> list[Case]:
 
     sizes = (len(renderer.render_bytes(assessment, config, tagged=True)),
              len(renderer.render_bytes(assessment, config, tagged=False)))
-    warm = Paired(timed(True), timed(False), 5)
+    warm = Interleaved(5, timed(True), timed(False))
     return [
-        Case("signing: cold `run`, unsigned (pair A)", 5, cold.first, child=True),
-        Case("signing: cold `run`, signed (pair B)", 5, cold.second, child=True,
+        Case("signing: cold `run`, unsigned (pair A)", 5, cold.row(0), child=True),
+        Case("signing: cold `run`, signed (pair B)", 5, cold.row(1), child=True,
              note=lambda: _note_signing(cold)),
-        Case("render: warm, tagged (pair A)", 5, warm.first),
-        Case("render: warm, untagged (pair B)", 5, warm.second, note=lambda: _note_tags(warm, sizes)),
+        Case("render: warm, tagged (pair A)", 5, warm.row(0)),
+        Case("render: warm, untagged (pair B)", 5, warm.row(1), note=lambda: _note_tags(warm, sizes)),
     ]
 
 

@@ -3,6 +3,9 @@
 A bench module exposes `cases() -> list[Case]` (import Case from this file). Each case runs once to warm
 up, `repeat` times timed, then once more under tracemalloc for the peak Python allocation. Cases that
 run a child process report the child's peak RSS instead (tracemalloc cannot see into it).
+Figures that must be compared (the cold run against LibreOffice, watch mode against a warm render…) are
+measured interleaved (see Interleaved) and printed as ratios under the table; the first line says what
+machine and load the figures come from.
 Usage: python benches/run.py [NAME-FILTER]    (also: python benches/bench_x.py runs one module)
 """
 
@@ -10,11 +13,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import platform
 import statistics
 import subprocess
 import sys
 import time
 import tracemalloc
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +88,78 @@ def run_child(argv: list[str], cwd: Path) -> ChildRun:
     return ChildRun(float(seconds), int(peak_kib) / 1024)
 
 
+def seconds_of(value: object, wall: float) -> float:
+    """What a case function measured: a ChildRun's seconds, a float of seconds, else its wall time."""
+    if hasattr(value, "peak_mib"):  # a ChildRun (bench modules import this file as `run`, not `__main__`)
+        return float(value.seconds)  # type: ignore[attr-defined]
+    return value if isinstance(value, float) else wall
+
+
+class Interleaved:
+    """Runs its parts one after another on every sample (A B C A B C …), so the machine's drift and the
+    other processes' load hit each part alike; every part's seconds are kept in order.
+
+    `row(0)` is the case function that runs all parts; `row(i)` (i > 0) hands back, call by call, what
+    part i measured in the same sample, for a table row of its own. Rows of one Interleaved share `repeat`
+    and `child`, so each is called as often as the first. Parts return what a case function may return.
+    """
+
+    def __init__(self, repeat: int, *parts: Callable[[], object]) -> None:
+        self.repeat, self.parts = repeat, parts
+        self.seconds: list[list[float]] = [[] for _ in parts]
+        self._waiting: list[deque[object]] = [deque() for _ in parts]
+
+    def _sample(self) -> object:
+        first: object = None
+        for i, part in enumerate(self.parts):
+            started = time.perf_counter()
+            value = part()
+            seconds = seconds_of(value, time.perf_counter() - started)
+            self.seconds[i].append(seconds)
+            if i == 0:
+                first = value
+            else:
+                self._waiting[i].append(value if hasattr(value, "peak_mib") else seconds)
+        return first
+
+    def row(self, i: int) -> Callable[[], object]:
+        return self._sample if i == 0 else self._waiting[i].popleft
+
+    def timed(self, i: int) -> list[float]:
+        """Part i's samples the table times: not the warm-up, not a traced run after them."""
+        return self.seconds[i][1:1 + self.repeat]
+
+    def ratios(self, numerator: int, denominator: int, scale: float = 1.0) -> list[float]:
+        """Sample by sample: part `numerator` ÷ (part `denominator` × `scale`)."""
+        return [a / (b * scale) for a, b in zip(self.timed(numerator), self.timed(denominator), strict=True) if b]
+
+
+def ratio_line(what: str, ratios: list[float], goal: float | None = None, *, detail: str = "") -> str:
+    """One note line: the median of interleaved ratios, their spread, and the goal met or not."""
+    if not ratios:
+        return f"{what}: not measured"
+    r = statistics.median(ratios)
+    verdict = "" if goal is None else f"; goal ≤ {goal:.2f}: " + ("met" if r <= goal else "NOT MET")
+    more = f"; {detail}" if detail else ""
+    return (f"{what}: {r:.2f} (median of {len(ratios)} interleaved samples, min {min(ratios):.2f}, "
+            f"max {max(ratios):.2f}{verdict}){more}")
+
+
+def machine_line() -> str:
+    """What the figures come from: cores, CPU model, Python, and the load when the line is printed."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (f"machine: {os.cpu_count()} cores, {model}, {platform.system()}, Python {platform.python_version()}; "
+            f"load average (1, 5, 15 min) {load}")
+
+
 @dataclass(frozen=True)
 class Row:
     case: Case
@@ -105,11 +182,10 @@ def _load(path: Path) -> ModuleType:
 def _sample(case: Case, peaks: list[float]) -> float:
     started = time.perf_counter()
     value = case.func()
-    wall = (time.perf_counter() - started) * 1000
-    if hasattr(value, "peak_mib"):  # a ChildRun (bench modules import this file as `run`, not `__main__`)
-        peaks.append(value.peak_mib)
-        return value.seconds * 1000
-    return float(value) * 1000 if isinstance(value, float) else wall
+    wall = time.perf_counter() - started
+    if hasattr(value, "peak_mib"):
+        peaks.append(value.peak_mib)  # type: ignore[attr-defined]
+    return seconds_of(value, wall) * 1000
 
 
 def measure(case: Case) -> Row:
@@ -145,15 +221,14 @@ def print_table(rows: list[Row]) -> None:
     for r in rows:
         line = r.case.note() if r.case.note is not None else ""
         if line:
-            print(line)
+            print(line, flush=True)
 
 
 def run_cases(cases: list[Case], wanted: str = "") -> int:
+    print(machine_line() + " at the start", flush=True)
     rows = [measure(case) for case in cases if wanted in case.name]
     print_table(rows)
-    for row in rows:
-        if row.case.note is not None:
-            print(row.case.note(), flush=True)
+    print(machine_line() + " at the end", flush=True)
     return 0
 
 
