@@ -87,8 +87,10 @@ def process_workbook(
 ) -> FileOutcome:
     """Read, validate, evaluate and render one workbook; never raises for bad data."""
     from thidua.intake import reader
+    from thidua.report import layout_process
 
     started = time.perf_counter()
+    layout_process.start_ahead(config.templates_dir)  # a cold process: WeasyPrint loads on the other core
     stem = output_name or output_stem(source)
     out_dir = config.output_dir
     digest = sha256_of(source)
@@ -107,7 +109,6 @@ def process_workbook(
         return FileOutcome(source, OUTCOME_ISSUES, digest, issues=result.issues, outputs=[copy],
                            seconds=time.perf_counter() - started, notices=result.notices)
 
-    from thidua.report.pdf import render_pdf
     from thidua.report.results_workbook import write_results
     from thidua.report.signing_keys import signing_configured, warm_up
     from thidua.scoring.evaluate import evaluate
@@ -124,10 +125,12 @@ def process_workbook(
     if signing:
         warm_up()
     pdf_name = stem + (UNSIGNED_SUFFIX if signing else ".pdf")  # `sign` names it <stem>.pdf
-    outputs = [
-        render_pdf(assessment, config, out_dir / pdf_name, history=history),
-        write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx", history=history),
-    ]
+    pdf = layout_process.start_pdf(assessment, config, out_dir / pdf_name, history=history)
+    try:  # the results workbook is written while the helper (if any) lays out the PDF
+        results = write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx", history=history)
+    finally:
+        made = pdf.wait()
+    outputs = [made, results]
     if write_json:
         from thidua.report import results_json
 
