@@ -128,6 +128,8 @@ def process_workbook(
     pdf = layout_process.start_pdf(assessment, config, out_dir / pdf_name, history=history)
     try:  # the results workbook is written while the helper (if any) lays out the PDF
         results = write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx", history=history)
+        if pdf.helper is not None:  # still waiting for the layout: load the mailing now, not after it
+            import thidua.delivery.mailing  # noqa: F401
     finally:
         made = pdf.wait()
     outputs = [made, results]

@@ -22,14 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from thidua.base.atomic import atomic_path
-from thidua.base.config import Config
 from thidua.base.errors import RenderError
-from thidua.base.model import Assessment
-from thidua.report.templating import AttachedFile, attached_files, get_templates, timestamp
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # kept out of the start-up path: starting the helper must cost this process nothing
+    from thidua.base.config import Config
+    from thidua.base.model import Assessment
     from thidua.cluster.history import Comparison
+    from thidua.report.templating import AttachedFile
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +195,8 @@ class PendingPdf:
             from thidua.report.pdf import render_pdf
 
             return render_pdf(self.assessment, self.config, self.out_path, history=self.history)
+        from thidua.base.atomic import atomic_path
+
         with atomic_path(self.out_path) as tmp:
             tmp.write_bytes(data)
         return self.out_path
@@ -205,6 +206,8 @@ def start_pdf(assessment: Assessment, config: Config, out_path: Path, *,
               history: Comparison | None = None) -> PendingPdf:
     """Begin the report's PDF: handed to the helper when one runs (this returns at once), else laid out
     here when `wait` is called. The HTML is built here either way, so a template error is raised now."""
+    from thidua.report.templating import attached_files, get_templates, timestamp
+
     pending = PendingPdf(Path(out_path), assessment, config, history)
     helper = _running_helper(config.templates_dir)
     if helper is not None:
