@@ -109,7 +109,6 @@ def process_workbook(
         return FileOutcome(source, OUTCOME_ISSUES, digest, issues=result.issues, outputs=[copy],
                            seconds=time.perf_counter() - started, notices=result.notices)
 
-    from thidua.report.results_workbook import write_results
     from thidua.report.signing_keys import signing_configured, warm_up
     from thidua.scoring.evaluate import evaluate
 
@@ -127,16 +126,20 @@ def process_workbook(
     pdf_name = stem + (UNSIGNED_SUFFIX if signing else ".pdf")  # `sign` names it <stem>.pdf
     pdf = layout_process.start_pdf(assessment, config, out_dir / pdf_name, history=history)
     try:  # the results workbook is written while the helper (if any) lays out the PDF
-        results = write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx", history=history)
-        if pdf.helper is not None:  # still waiting for the layout: load the mailing now, not after it
-            import thidua.delivery.mailing  # noqa: F401
+        from thidua.report.results_workbook import write_results  # openpyxl: after the HTML is handed over
+
+        outputs = [write_results(assessment, out_dir / f"{stem}.ket-qua.xlsx", history=history)]
+        if write_json:
+            from thidua.report import results_json
+
+            outputs.append(results_json.write_json(assessment, out_dir / f"{stem}.json"))
+        if pdf.helper is not None:  # still waiting for the layout: load what comes after it now
+            import thidua.delivery.mailing  # the mails follow the PDF
+            if signing:
+                import thidua.report.signing  # noqa: F401  (WeasyPrint for the signature's look, pyHanko)
     finally:
         made = pdf.wait()
-    outputs = [made, results]
-    if write_json:
-        from thidua.report import results_json
-
-        outputs.append(results_json.write_json(assessment, out_dir / f"{stem}.json"))
+    outputs.insert(0, made)
     _remove_old_answers(out_dir, stem, *([] if pdf_name.endswith(UNSIGNED_SUFFIX) else [UNSIGNED_SUFFIX]))
     return FileOutcome(source, OUTCOME_OK, digest, outputs=outputs, assessment=assessment,
                        seconds=time.perf_counter() - started, notices=result.notices)

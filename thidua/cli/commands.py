@@ -79,14 +79,14 @@ def require_file(path: Path, what: str = "") -> None:
 
 
 def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO) -> int:
-    from thidua.cli.drop_folder import run_files
-
     for path in args.files:
         require_file(path)
     if len(args.files) == 1:  # one file, no worker pool: WeasyPrint loads on the other core meanwhile
         from thidua.report.layout_process import start_ahead
 
         start_ahead(config.templates_dir)
+    from thidua.cli.drop_folder import run_files
+
     return run_files(args.files, config, out=out, quiet=bool(args.quiet), write_json=args.json,
                      send=args.send, dry_run=args.dry_run, force=args.force)
 

@@ -6,14 +6,13 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from weasyprint import Attachment
-
 from thidua.base.atomic import write_bytes
 from thidua.base.config import Config
 from thidua.cluster.ranking import Ranking
 from thidua.report import cluster_json
 from thidua.report.cluster_context import cluster_context
 from thidua.report.pdf import Renderer, get_renderer
+from thidua.report.weasy import Attachment
 
 CLUSTER_TEMPLATE = "cluster/report.html.j2"
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from thidua.report.weasy import URLFetcher, URLFetcherResponse
 
 log = logging.getLogger(__name__)
 

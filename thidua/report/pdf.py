@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from weasyprint import CSS, HTML, Attachment
-from weasyprint.text.fonts import FontConfiguration
 
 from thidua.base.atomic import atomic_path
 from thidua.base.config import Config
@@ -24,6 +22,7 @@ from thidua.report.fetcher import TemplatesOnlyFetcher
 from thidua.report.fonts import system_serif_files
 from thidua.report.templating import MAIN_TEMPLATE, AttachedFile, attached_files, get_templates, timestamp
 from thidua.report.templating import lower_first as lower_first  # the filter, where tests and callers knew it
+from thidua.report.weasy import CSS, HTML, Attachment, FontConfiguration
 
 if TYPE_CHECKING:
     from thidua.cluster.history import Comparison
