@@ -247,8 +247,8 @@ def serve() -> None:
     while True:
         try:
             request: LayoutRequest = _read_frame(requests)
-        except EOFError:
-            return
+        except EOFError:  # the parent closed the pipe or exited: nothing left to write or flush
+            os._exit(0)
         try:
             if renderer is None:
                 raise RenderError(f"Không tạo được tệp PDF: {type(broken).__name__}: {broken}")
