@@ -164,6 +164,7 @@ class PendingPdf:
     history: Comparison | None
     request: LayoutRequest | None = None
     helper: LayoutProcess | None = None
+    done: Path | None = None  # laid out here already
     _thread: threading.Thread | None = None
     _answer: list[bytes | BaseException | None] = field(default_factory=list)
 
@@ -182,19 +183,22 @@ class PendingPdf:
         self._thread = threading.Thread(target=ask, name="thidua-layout", daemon=True)
         self._thread.start()
 
+    def lay_out_here(self) -> Path:
+        from thidua.report.pdf import render_pdf
+
+        return render_pdf(self.assessment, self.config, self.out_path, history=self.history)
+
     def wait(self) -> Path:
         """The PDF written atomically to `out_path` (laid out here when the helper could not)."""
-        data: bytes | None = None
-        if self._thread is not None:
-            self._thread.join()
-            answer = self._answer[0]
-            if isinstance(answer, BaseException):
-                raise answer
-            data = answer
+        if self._thread is None:
+            return self.done or self.lay_out_here()
+        self._thread.join()
+        answer = self._answer[0]
+        if isinstance(answer, BaseException):
+            raise answer
+        data = answer
         if data is None:
-            from thidua.report.pdf import render_pdf
-
-            return render_pdf(self.assessment, self.config, self.out_path, history=self.history)
+            return self.lay_out_here()
         from thidua.base.atomic import atomic_path
 
         with atomic_path(self.out_path) as tmp:
@@ -215,6 +219,8 @@ def start_pdf(assessment: Assessment, config: Config, out_path: Path, *,
         pending.request = LayoutRequest(text, config, timestamp(assessment), attached_files(assessment))
         pending.helper = helper
         pending.begin()
+    else:  # laid out here, now: before the caller's other work leaves its garbage for the collector to walk
+        pending.done = pending.lay_out_here()
     return pending
 
 
