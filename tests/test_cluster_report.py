@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -334,6 +336,20 @@ def test_cluster_pdf_is_the_same_bytes_when_nothing_changed(world, doc):
     before = pdf.read_bytes()
     code, _, _ = run("--config", str(world["cfg"]), "cluster", "--dry-run", "-q")
     assert code == 0 and pdf.read_bytes() == before
+
+
+def test_a_cold_cluster_command_lays_out_in_the_helper_and_makes_the_same_bytes(world, doc):
+    """A fresh `cluster` process never loads WeasyPrint itself (its layout helper does, on the other core)."""
+    pdf = world["out"] / "cum-thi-dua-2023.pdf"
+    before = pdf.read_bytes()
+    done = subprocess.run([sys.executable, "-X", "importtime", str(ROOT / "generate_report.py"), "--config",
+                           str(world["cfg"]), "cluster", "--dry-run", "-q"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert pdf.read_bytes() == before
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    if len(os.sched_getaffinity(0)) >= 2:
+        assert "weasyprint" not in imported and "thidua.report.layout_process" in imported
 
 
 def test_an_earlier_workbook_dropped_again_counts_again(tmp_path):

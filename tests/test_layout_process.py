@@ -83,13 +83,14 @@ def test_a_dead_helper_means_the_report_is_laid_out_here(config, tmp_path, monke
     assert not dead_midway.alive
 
 
-def test_no_helper_where_weasyprint_is_loaded_already(config, monkeypatch):
+def test_no_helper_where_weasyprint_is_loaded_already(config, monkeypatch, tmp_path):
     import weasyprint  # noqa: F401  (this test process has it, as a warm worker does)
 
     monkeypatch.setattr(layout_process, "_helper", None)
     layout_process.start_ahead(config.templates_dir)
     assert layout_process._helper is None
-    assert layout_process.start_pdf(build_assessment(source=EXAMPLE), config, Path("unused.pdf")).helper is None
+    assert layout_process.start_pdf(build_assessment(source=EXAMPLE), config, tmp_path / "here.pdf").helper is None
+    assert (tmp_path / "here.pdf").read_bytes().startswith(b"%PDF-")
 
 
 _COLD = """

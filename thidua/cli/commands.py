@@ -115,6 +115,9 @@ def _cmd_send(args: argparse.Namespace, config: Config, out: TextIO) -> int:
 
 
 def _cmd_cluster(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.report.layout_process import start_ahead
+
+    start_ahead(config.templates_dir)  # WeasyPrint loads on the other core while the ledger is ranked
     from thidua.cli.cluster_output import cluster_command
 
     return cluster_command(config, year=args.year, write_json=args.json, send=args.send, dry_run=args.dry_run,

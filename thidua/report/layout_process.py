@@ -18,6 +18,7 @@ import struct
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -156,22 +157,19 @@ def _running_helper(templates_dir: Path) -> LayoutProcess | None:
 
 @dataclass
 class PendingPdf:
-    """A report being laid out (in the helper, or already done here): `wait` writes and returns the file."""
+    """A PDF being laid out in the helper (or made here already): `wait` writes and returns the file."""
 
     out_path: Path
-    assessment: Assessment
-    config: Config
-    history: Comparison | None
-    request: LayoutRequest | None = None
+    here: Callable[[], Path]  # lays the PDF out in this process and writes it (when there is no helper)
     helper: LayoutProcess | None = None
-    done: Path | None = None  # laid out here already
+    done: Path | None = None  # made here already
     _thread: threading.Thread | None = None
     _answer: list[bytes | BaseException | None] = field(default_factory=list)
 
-    def begin(self) -> None:
+    def begin(self, request: LayoutRequest) -> None:
         """Hand the request to the helper on a thread of ours, so this process goes on with other work."""
-        assert self.helper is not None and self.request is not None
-        helper, request = self.helper, self.request
+        helper = self.helper
+        assert helper is not None
 
         def ask() -> None:
             with helper.lock:
@@ -183,45 +181,54 @@ class PendingPdf:
         self._thread = threading.Thread(target=ask, name="thidua-layout", daemon=True)
         self._thread.start()
 
-    def lay_out_here(self) -> Path:
-        from thidua.report.pdf import render_pdf
-
-        return render_pdf(self.assessment, self.config, self.out_path, history=self.history)
-
     def wait(self) -> Path:
         """The PDF written atomically to `out_path` (laid out here when the helper could not)."""
         if self._thread is None:
-            return self.done or self.lay_out_here()
+            return self.done or self.here()
         self._thread.join()
         answer = self._answer[0]
         if isinstance(answer, BaseException):
             raise answer
-        data = answer
-        if data is None:
-            return self.lay_out_here()
+        if answer is None:  # the helper is gone
+            return self.here()
         from thidua.base.atomic import atomic_path
 
         with atomic_path(self.out_path) as tmp:
-            tmp.write_bytes(data)
+            tmp.write_bytes(answer)
         return self.out_path
+
+
+def lay_out(out_path: Path, config: Config, request: Callable[[], LayoutRequest],
+            here: Callable[[], Path]) -> PendingPdf:
+    """Begin a PDF of this templates folder: the `request` handed to the helper when one runs (this returns
+    at once), else made by `here` now, before the caller's other work leaves its garbage for the collector
+    to walk during the layout."""
+    pending = PendingPdf(Path(out_path), here)
+    helper = _running_helper(config.templates_dir)
+    if helper is None:
+        pending.done = here()
+    else:
+        pending.helper = helper
+        pending.begin(request())
+    return pending
 
 
 def start_pdf(assessment: Assessment, config: Config, out_path: Path, *,
               history: Comparison | None = None) -> PendingPdf:
-    """Begin the report's PDF: handed to the helper when one runs (this returns at once), else laid out
-    here when `wait` is called. The HTML is built here either way, so a template error is raised now."""
+    """Begin the report's PDF (see `lay_out`); its HTML is built here either way, so a template error is
+    raised now."""
     from thidua.report.templating import attached_files, get_templates, timestamp
 
-    pending = PendingPdf(Path(out_path), assessment, config, history)
-    helper = _running_helper(config.templates_dir)
-    if helper is not None:
+    def request() -> LayoutRequest:
         text = get_templates(config.templates_dir).html(assessment, config, history=history)
-        pending.request = LayoutRequest(text, config, timestamp(assessment), attached_files(assessment))
-        pending.helper = helper
-        pending.begin()
-    else:  # laid out here, now: before the caller's other work leaves its garbage for the collector to walk
-        pending.done = pending.lay_out_here()
-    return pending
+        return LayoutRequest(text, config, timestamp(assessment), attached_files(assessment))
+
+    def here() -> Path:
+        from thidua.report.pdf import render_pdf
+
+        return render_pdf(assessment, config, Path(out_path), history=history)
+
+    return lay_out(out_path, config, request, here)
 
 
 def serve() -> None:
