@@ -9,6 +9,7 @@ process closes its pipe or exits. If it cannot start or dies, the report is laid
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import logging
@@ -145,6 +146,8 @@ def start_ahead(templates_dir: Path) -> None:
     with _helper_lock:
         if _helper is None and worth_a_helper():
             _helper = LayoutProcess.start(templates_dir)
+            if _helper is not None:  # a library caller's process ends the helper on its way out
+                atexit.register(_helper.close)
 
 
 def _running_helper(templates_dir: Path) -> LayoutProcess | None:
