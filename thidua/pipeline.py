@@ -47,6 +47,7 @@ class FileOutcome:
     seconds: float = 0.0
     mail: list[str] = field(default_factory=list)  # what the mailing says, line by line
     mail_ok: bool = True  # False when someone did not get the report (pending or rejected)
+    code: str = ""  # the issue code of a refused file (unreadable), as `check` names it
 
     @property
     def pdf(self) -> Path | None:
@@ -82,7 +83,7 @@ def process_workbook(
 
         note = write_unreadable_note(source, exc, out_dir / f"{stem}.loi.txt")
         return FileOutcome(source, OUTCOME_UNREADABLE, digest, message=exc.message, outputs=[note],
-                           seconds=time.perf_counter() - started)
+                           seconds=time.perf_counter() - started, code=exc.code)
     if not result.valid or result.submission is None:
         from thidua.intake.error_copy import write_error_copy
 

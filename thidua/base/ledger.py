@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from thidua.base.model import FINAL_OUTCOMES, PERIOD_YEAR
+from thidua.base.model import FINAL_OUTCOMES, PERIOD_YEAR, Issue
 from thidua.base.values import number_or_none
 
 DELIVERY_SENT = "sent"
@@ -94,6 +95,25 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX results_province_year;
     CREATE INDEX results_province_year ON results(province, year, period, code);
     """,
+    # 7: the issues found in a file (JSON list of model.Issue fields), so any later page can show them cell by cell.
+    """
+    ALTER TABLE files ADD COLUMN issues TEXT NOT NULL DEFAULT '[]';
+    """,
+    # 8: workbooks uploaded through the web pages: who sent which file, linked to its processing when done.
+    """
+    CREATE TABLE web_uploads (
+        id INTEGER PRIMARY KEY,
+        token TEXT NOT NULL UNIQUE,
+        user TEXT NOT NULL,
+        province TEXT NOT NULL,
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        claim_path TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL,
+        file_id INTEGER REFERENCES files(id)
+    );
+    CREATE INDEX web_uploads_file ON web_uploads(file_id);
+    """,
 )
 
 
@@ -117,6 +137,9 @@ class FileRecord:
     reused_from: int | None = None
     fingerprint: str = ""
     output_hashes: dict[str, str] = field(default_factory=dict)  # output path → SHA-256 when made
+    issues: list[Issue] = field(default_factory=list)  # what was wrong, cell by cell (none when fine)
+    province: str | None = None
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -180,12 +203,13 @@ class Ledger:
 
     def finish_file(self, file_id: int, outcome: str, outputs: list[str], *, message: str = "",
                     n_issues: int = 0, province: str | None = None, year: int | None = None,
-                    output_hashes: dict[str, str] | None = None) -> None:
+                    output_hashes: dict[str, str] | None = None, issues: Sequence[Issue] = ()) -> None:
         self.conn.execute(
             "UPDATE files SET outcome=?, outputs=?, message=?, n_issues=?, province=?, year=?, finished_at=?, "
-            "output_hashes=? WHERE id=?",
+            "output_hashes=?, issues=? WHERE id=?",
             (outcome, json.dumps(outputs, ensure_ascii=False), message, n_issues, province, year, _now(),
-             json.dumps(output_hashes or {}, ensure_ascii=False), file_id),
+             json.dumps(output_hashes or {}, ensure_ascii=False),
+             json.dumps([dataclasses.asdict(i) for i in issues], ensure_ascii=False), file_id),
         )
 
     def record_reuse(self, name: str, original: FileRecord) -> int:
@@ -193,8 +217,8 @@ class Ledger:
         now = _now()
         cur = self.conn.execute(
             "INSERT INTO files (sha256, name, claimed_at, finished_at, outcome, outputs, message, n_issues, "
-            "province, year, reused_from, fingerprint, output_hashes) SELECT sha256, ?, ?, ?, outcome, outputs, "
-            "message, n_issues, province, year, id, fingerprint, output_hashes FROM files WHERE id=?", (name, now, now, original.id))
+            "province, year, reused_from, fingerprint, output_hashes, issues) SELECT sha256, ?, ?, ?, outcome, outputs, "
+            "message, n_issues, province, year, id, fingerprint, output_hashes, issues FROM files WHERE id=?", (name, now, now, original.id))
         return int(cur.lastrowid or 0)
 
     def find_done(self, sha256: str, fingerprint: str | None = None) -> FileRecord | None:
@@ -219,6 +243,10 @@ class Ledger:
 
     def files(self) -> list[FileRecord]:
         return [_file(r) for r in self.conn.execute("SELECT * FROM files ORDER BY id").fetchall()]
+
+    def file(self, file_id: int) -> FileRecord | None:
+        row = self.conn.execute("SELECT * FROM files WHERE id=?", (file_id,)).fetchone()
+        return _file(row) if row else None
 
     # --- results -----------------------------------------------------------------------------
     def record_results(self, file_id: int, province: str, year: int, rows: Sequence[Mapping[Hashable, Any]],
@@ -291,7 +319,8 @@ class Ledger:
 def _file(row: sqlite3.Row) -> FileRecord:
     return FileRecord(row["id"], row["sha256"], row["name"], row["outcome"], json.loads(row["outputs"]),
                       row["message"], row["n_issues"], row["claimed_at"], row["finished_at"], row["reused_from"],
-                      row["fingerprint"], json.loads(row["output_hashes"]))
+                      row["fingerprint"], json.loads(row["output_hashes"]),
+                      [Issue(**fields) for fields in json.loads(row["issues"])], row["province"], row["year"])
 
 
 def _delivery(row: sqlite3.Row) -> DeliveryRecord:

@@ -148,6 +148,7 @@ class ReadResult:
 
     issues: list[Issue]
     build: Callable[[], Submission] | None = None  # set only when the workbook is valid
+    meta: ReportMeta | None = None  # what the `Thông tin` sheet said, even when there are issues
 
     @property
     def valid(self) -> bool:

@@ -15,7 +15,7 @@ from thidua.base.config import Config
 from thidua.base.fingerprint import settings_fingerprint
 from thidua.base.hashing import sha256_of
 from thidua.base.ledger import FileRecord, Ledger
-from thidua.base.model import OUTCOME_FAILED, OUTCOME_OK
+from thidua.base.model import OUTCOME_FAILED, OUTCOME_OK, Issue
 from thidua.inbox import folder
 from thidua.inbox.pool import InlineExecutor, make_pool
 from thidua.intake.error_copy import write_failure_note
@@ -34,6 +34,7 @@ class Done:
     moved_to: Path | None = None
     seconds: float = 0.0
     recorded_issues: int = 0  # a reused result only knows how many issues there were
+    file_id: int = 0  # its row in the ledger's files table
 
     @property
     def mail(self) -> list[str]:
@@ -186,8 +187,8 @@ class Dispatcher:
         self.queue.extend(found)
         return len(found)
 
-    def add(self, path: Path) -> None:
-        """Queue a file once (watch mode may report a waiting file again)."""
+    def add(self, path: Path | folder.Claim) -> None:
+        """Queue a file (or one claimed already, an upload) once (watch mode may report a waiting file again)."""
         if path not in self.queue:
             self.queue.append(path)
 
@@ -293,9 +294,9 @@ class Dispatcher:
         outcome = FileOutcome(claimed.path if claimed else Path(name), record.outcome, digest, outputs=outputs,
                               message=record.message)
         log.info("%s: same content as %s, already processed; reusing its result", name, record.name)
-        self.ledger.record_reuse(name, record)
+        file_id = self.ledger.record_reuse(name, record)
         moved = self._settle(claimed, record.outcome) if claimed else None
-        return Done(outcome, name, reused=True, moved_to=moved, recorded_issues=record.n_issues)
+        return Done(outcome, name, reused=True, moved_to=moved, recorded_issues=record.n_issues, file_id=file_id)
 
     # --- completion ------------------------------------------------------------------------------
     def collect(self, timeout: float | None = None) -> list[Done]:
@@ -322,7 +323,7 @@ class Dispatcher:
         self._release(job.stem)
         self._record(job, outcome)
         moved = self._settle(job.claim, outcome.outcome) if job.claim else None
-        return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started)
+        return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started, file_id=job.file_id)
 
     def _record(self, job: _Job, outcome: FileOutcome) -> None:
         assert self.ledger is not None
@@ -331,10 +332,11 @@ class Dispatcher:
             rows = outcome.assessment.results.to_dict("records")
             self.ledger.record_results(job.file_id, meta.province, meta.year, rows)
         hashes = {str(p): sha256_of(p) for p in outcome.outputs if Path(p).is_file()}
+        refusal = [Issue(outcome.code, "", outcome.message, file=job.name)] if outcome.code else []
         self.ledger.finish_file(job.file_id, outcome.outcome, [str(p) for p in outcome.outputs],
                                 message=outcome.message, n_issues=len(outcome.issues),
                                 province=meta.province if meta else None, year=meta.year if meta else None,
-                                output_hashes=hashes)
+                                output_hashes=hashes, issues=outcome.issues or refusal)
 
     def _settle(self, claimed: folder.Claim | None, outcome: str) -> Path | None:
         if claimed is None:
