@@ -326,3 +326,8 @@ def _file(row: sqlite3.Row) -> FileRecord:
 def _delivery(row: sqlite3.Row) -> DeliveryRecord:
     return DeliveryRecord(row["report_sha256"], row["report_path"], row["email"], row["name"], row["status"],
                           row["attempts"], row["last_error"])
+
+
+# Row readers for queries of the layers above over these same tables (the web's pages).
+file_from_row = _file
+delivery_from_row = _delivery

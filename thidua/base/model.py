@@ -165,6 +165,9 @@ OUTCOME_ISSUES = "issues"  # data problems; error copy written
 OUTCOME_UNREADABLE = "unreadable"  # hostile or broken file; .loi.txt written
 OUTCOME_FAILED = "failed"  # our own fault (never the officer's): the file is answered again later
 FINAL_OUTCOMES = (OUTCOME_OK, OUTCOME_ISSUES, OUTCOME_UNREADABLE)  # results that may be reused
+# How the terminal and the web pages name each outcome.
+OUTCOME_WORDS = {OUTCOME_OK: "xong", OUTCOME_ISSUES: "có lỗi dữ liệu", OUTCOME_UNREADABLE: "không đọc được",
+                 OUTCOME_FAILED: "lỗi chương trình"}
 
 # The reporting period of a workbook: year-end, or an interim review (kept apart in the ledger).
 PERIOD_YEAR = "year"

@@ -93,6 +93,18 @@ def _cmd_send(args: argparse.Namespace, config: Config, out: TextIO) -> int:
                         force=args.force, out=out, quiet=bool(args.quiet))
 
 
+def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.web_cli import serve
+
+    return serve(config, host=args.host, port=args.port, out=out, quiet=bool(args.quiet))
+
+
+def _cmd_user(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.web_cli import add_user
+
+    return add_user(config, args.config, name=args.name, role=args.role, province=args.province, out=out)
+
+
 COMMANDS: dict[str | None, Command] = {
     None: _cmd_inbox,
     "run": _cmd_run,
@@ -100,4 +112,6 @@ COMMANDS: dict[str | None, Command] = {
     "check": _cmd_check,
     "watch": _cmd_watch,
     "send": _cmd_send,
+    "serve": _cmd_serve,
+    "user": _cmd_user,
 }
