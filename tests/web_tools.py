@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.cookiejar
+import os
 import re
 import shutil
 import tempfile
@@ -23,12 +24,18 @@ PASSWORD = "mat-khau-thu-nghiem"
 USERS = (("quantri", "admin", ""), ("dongthap", "province", "Đồng Tháp"), ("angiang", "province", "An Giang"))
 
 
-def web_config(tmp: Path, *, accounts: bool = True, **web: object) -> Config:
-    """make_config's drop folder, with three accounts (all with PASSWORD) unless `accounts` is False."""
+RECIPIENTS = [{"name": "Trần Thị Bích", "email": "bich.tt@dongthap.example", "criteria": ["KT01"]},
+              {"name": "Lê Văn Cường", "email": "cuong.lv@dongthap.example"}]
+
+
+def web_config(tmp: Path, *, accounts: bool = True, email: dict[str, object] | None = None, **web: object) -> Config:
+    """make_config's drop folder and two council members (mail previews only, unless `email` says otherwise),
+    with three accounts (all with PASSWORD) unless `accounts` is False."""
     base = make_config(tmp, workers=1)
     data = {"paths": {k.split(".")[1]: v for k, v in base.values.items() if k.startswith("paths.")},
             "ledger": {"path": base["ledger.path"]}, "inbox": {"workers": 1, "stable_seconds": 0.2},
-            "email": {"outbox_dir": base["email.outbox_dir"]}, "web": dict(web)}
+            "email": {"outbox_dir": base["email.outbox_dir"], "recipients": RECIPIENTS, **(email or {})},
+            "web": dict(web)}
     if accounts:
         digest = hash_password(PASSWORD)  # one hash for all: scrypt is slow on purpose
         data["web"]["users"] = [{"name": n, "role": r, "province": p, "password_hash": digest} for n, r, p in USERS]
@@ -67,11 +74,14 @@ def chromium(download_dir: Path, *, javascript: bool = True) -> Iterator[object]
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1000",
                 "--lang=vi", f"--user-data-dir={profile}"):
         options.add_argument(arg)
-    prefs: dict[str, object] = {"download.default_directory": str(download_dir), "download.prompt_for_download": False}
+    prefs: dict[str, object] = {"download.default_directory": str(download_dir), "download.prompt_for_download": False,
+                                "intl.accept_languages": "vi,vi-VN"}
     if not javascript:
         prefs["profile.managed_default_content_settings.javascript"] = 2
     options.add_experimental_option("prefs", prefs)
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    # Vietnamese browser strings ("Chọn tệp") where Debian's chromium-l10n is installed
+    service = Service(str(CHROMEDRIVER), env={**os.environ, "LANGUAGE": "vi"})
+    driver = webdriver.Chrome(options=options, service=service)
     try:
         yield driver
     finally:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
@@ -23,13 +26,21 @@ def serve(config: Config, *, host: str | None, port: int | None, out: TextIO, qu
         accounts = f"{len(config.web_users)} tài khoản, cần đăng nhập" if config.web_users else "chưa có tài khoản"
         print(f"Trang web: {url} ({accounts}; Ctrl+C để dừng).", file=out, flush=True)
 
-    try:
-        server.serve_forever(on_ready=None if quiet else ready)
-    except KeyboardInterrupt:
-        pass
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop_serving) if main else None
+    try:  # Ctrl+C or SIGTERM: no new requests; the files in progress are finished (a second one: at once)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever(on_ready=None if quiet else ready)
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
     if not quiet:
         print("Đã dừng trang web.", file=out, flush=True)
     return EXIT_OK
+
+
+def _stop_serving(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def read_password(stdin: TextIO | None = None) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import jinja2
 from flask import Flask, Response, g, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from thidua.base import model, vnformat
 from thidua.base.config import Config
@@ -111,7 +111,10 @@ def create_app(config: Config, service: UploadService, *, secret_key: bytes | No
     app.jinja_env.filters["ngay"] = _date
 
     @app.errorhandler(HTTPException)
-    def _error(exc: HTTPException) -> tuple[str, int]:
+    def _error(exc: HTTPException) -> tuple[str, int] | Response:
+        if isinstance(exc, SecurityError):  # an unknown Host: no page of ours is built for it
+            return Response("Địa chỉ không hợp lệ: trang này chỉ mở được bằng http://127.0.0.1 trên chính máy chủ.\n",
+                            400, mimetype="text/plain")
         code = exc.code or 500
         title, text = ERRORS.get(code, (exc.name, ""))
         return render_template("error.html.j2", code=code, title=title, text=text.format(limit=limit_mb)), code

@@ -8,8 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from waitress import create_server
-from waitress import wasyncore
+from waitress import create_server, wasyncore
 
 from thidua.base.config import Config
 from thidua.base.errors import ConfigError

@@ -11,7 +11,7 @@ from typing import Any
 from thidua.base.ledger import DeliveryRecord, FileRecord, Ledger
 from thidua.base.ledger import delivery_from_row as _delivery
 from thidua.base.ledger import file_from_row as _file
-from thidua.base.model import OUTCOME_OK, PERIOD_YEAR
+from thidua.base.model import OUTCOME_OK
 from thidua.base.textfold import fold
 from thidua.web.access import Viewer
 
@@ -126,7 +126,7 @@ class WebStore:
             record = _file(row)
             if not viewer.may_see_province(record.province):
                 continue
-            period = row["period"] if "period" in row.keys() else PERIOD_YEAR
+            period = row["period"]
             key = (fold(str(record.province)), int(record.year or 0), str(period))
             if key in latest:
                 latest[key].n_files += 1

@@ -9,7 +9,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from thidua.base.errors import UnreadableFileError
 from thidua.base.hashing import sha256_of
@@ -55,7 +55,7 @@ class Staged:
         shutil.rmtree(self.path.parent, ignore_errors=True)
 
 
-def stage(stream: BinaryIO, name: str, input_dir: Path) -> Staged:
+def stage(stream: IO[bytes], name: str, input_dir: Path) -> Staged:
     """Copy the received bytes into a fresh folder of our own (the name is `safe_name`'s)."""
     root = input_dir / STAGING_DIR
     root.mkdir(parents=True, exist_ok=True)
