@@ -40,6 +40,7 @@ class Case:
     func: Callable[[], object]
     target_ms: float | None = None
     child: bool = False
+    notes: Callable[[], str] | None = None  # printed under the table (e.g. a ratio measured beside the case)
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,9 @@ def print_table(rows: list[Row]) -> None:
     if any(r.case.child for r in rows):
         print("* peak RSS of the child process (whole interpreter; not its forkserver workers), not traced "
               "Python allocations")
+    for r in rows:
+        if r.case.notes is not None:
+            print(f"{r.case.name}: {r.case.notes()}")
 
 
 def run_cases(cases: list[Case], wanted: str = "") -> int:

@@ -261,3 +261,30 @@ def test_mail_sent_for_real_is_shown_per_member(tmp_path):
     text = re.sub(r"\s+", " ", answer.text)
     assert "Trần Thị Bích</td><td>bich.tt@dongthap.example</td><td><span class=\"badge mail-sent\">Đã gửi" in text
     assert "Bị máy chủ thư từ chối" in text and "550" in text
+
+
+def test_a_long_render_shows_progress_and_never_blocks_other_pages(tmp_path):
+    import threading
+    import time
+
+    from tests.web_tools import Client, slow_fake
+
+    config = web_config(tmp_path, accounts=False, threads=2)  # one thread may wait, the other serves
+    with running_server(config, process=slow_fake) as server:
+        client = Client(server.url)
+        status, progress, _ = client.post("/tai-len", {"csrf_token": client.token()},
+                                          {"workbook": ("cham.xlsx", EXAMPLE.read_bytes())}, follow=False)
+        assert status == 303 and "/tai-len/" in progress
+        waited = {}
+        waiter = threading.Thread(target=lambda: waited.setdefault("answer", client.get(progress)))
+        waiter.start()
+        time.sleep(0.3)
+        started = time.monotonic()
+        status, _, page = client.get(progress)  # no thread left to wait: answered at once
+        assert status == 200 and '<meta http-equiv="refresh" content="1">' in page and "Đang xử lý tệp cham.xlsx" in page
+        for path in ("/huong-dan", "/bao-cao", "/"):
+            assert client.get(path)[0] == 200
+        assert time.monotonic() - started < 2.0
+        waiter.join(30)
+        status, where, page = waited["answer"]
+        assert status == 200 and "/ket-qua/" in where and "cham.pdf" in page

@@ -89,6 +89,21 @@ def chromium(download_dir: Path, *, javascript: bool = True) -> Iterator[object]
         shutil.rmtree(profile, ignore_errors=True)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def slow_fake(source: Path, config: Config, *, write_json: bool = False, output_name: str | None = None) -> object:
+    """A render that takes 3 s (then a dummy PDF): for progress and concurrency tests."""
+    import time
+
+    from tests.inbox_fakes import fake_process
+
+    time.sleep(3)
+    return fake_process(source, config, write_json=write_json, output_name=output_name)
+
+
 class Client:
     """A plain HTTP client with cookies (the benchmark and the server-level tests): real requests."""
 
@@ -100,12 +115,15 @@ class Client:
     def get(self, path: str) -> tuple[int, str, str]:
         return self._open(urllib.request.Request(self.base + path))
 
-    def _open(self, request: urllib.request.Request) -> tuple[int, str, str]:
+    def _open(self, request: urllib.request.Request, follow: bool = True) -> tuple[int, str, str]:
+        opener = self.opener if follow else urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
         try:
-            with self.opener.open(request, timeout=120) as response:
+            with opener.open(request, timeout=120) as response:
                 return response.status, response.geturl(), response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
-            return exc.code, exc.geturl(), exc.read().decode("utf-8", "replace")
+            where = exc.headers.get("Location", "") if not follow else exc.geturl()
+            return exc.code, where, exc.read().decode("utf-8", "replace")
 
     def token(self, path: str = "/") -> str:
         found = re.search(r'name="csrf_token" value="([^"]+)"', self.get(path)[2])
@@ -113,7 +131,7 @@ class Client:
         return found.group(1)
 
     def post(self, path: str, fields: dict[str, str], files: dict[str, tuple[str, bytes]] | None = None,
-             ) -> tuple[int, str, str]:
+             follow: bool = True) -> tuple[int, str, str]:
         boundary = uuid.uuid4().hex
         parts: list[bytes] = []
         for key, value in fields.items():
@@ -124,7 +142,7 @@ class Client:
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()
         request = urllib.request.Request(self.base + path, data=body, method="POST",
                                          headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
-        return self._open(request)
+        return self._open(request, follow)
 
     def login(self, name: str, password: str = PASSWORD) -> tuple[int, str, str]:
         return self.post("/dang-nhap", {"csrf_token": self.token("/dang-nhap"), "name": name, "password": password})

@@ -113,7 +113,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Địa chỉ trang web (lệnh serve); khác 127.0.0.1 thì phải có tài khoản [[web.users]]."),
     Setting("web.port", int, 8080, "Cổng của trang web.", _range(0, 65535)),
     Setting("web.max_upload_mb", int, 20, "Tệp tải lên lớn hơn chừng này MB bị từ chối.", _range(1, 200)),
-    Setting("web.threads", int, 8, "Số yêu cầu trang web được phục vụ cùng lúc.", _range(2, 64)),
+    Setting("web.threads", int, 16, "Số yêu cầu trang web được phục vụ cùng lúc (một nửa được chờ kết quả xử lý).",
+            _range(2, 64)),
     Setting("web.users", list, [],
             "Danh sách [[web.users]]: name, role (admin hoặc province), province, password_hash "
             "(thêm bằng lệnh user add)."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +96,8 @@ def create_app(config: Config, service: UploadService, *, secret_key: bytes | No
         # through a name that resolves here (DNS rebinding).
         TRUSTED_HOSTS=LOOPBACK_NAMES if loopback_only else None,
     )
-    app.extensions["thidua"] = WebContext(config, service, auth.RateLimiter())
+    waiting = threading.BoundedSemaphore(max(1, int(config["web.threads"]) // 2))
+    app.extensions["thidua"] = WebContext(config, service, auth.RateLimiter(), waiting)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.before_request(lambda: auth.identify(config))

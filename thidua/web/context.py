@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ class WebContext:
     config: Config
     service: UploadService
     limiter: RateLimiter
+    poll_slots: threading.BoundedSemaphore  # server threads that may wait for a result (the others serve pages)
     cache: dict[str, bytes] = field(default_factory=dict)  # the blank template, made once
 
 

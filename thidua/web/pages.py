@@ -21,7 +21,7 @@ from thidua.web.store import pdf_of
 log = logging.getLogger(__name__)
 bp = Blueprint("pages", __name__)
 
-LONG_POLL_SECONDS = 3.0  # a progress request waits this long for the result before answering "not yet"
+LONG_POLL_SECONDS = 8.0  # a progress request waits this long for the result before answering "not yet"
 REFRESH_SECONDS = 1  # the progress page reloads itself this often (meta refresh, no script needed)
 
 OUTPUT_KINDS = (  # (name ending, kind, Vietnamese label), most specific first
@@ -127,8 +127,12 @@ def progress(token: str) -> ResponseReturnValue:
         abort(404)
     if not (viewer().is_admin or viewer().may_see_province(found.province)):
         abort(403)
-    if found.file_id is None and web().service.wait(token, LONG_POLL_SECONDS):
-        found = store().upload(token) or found
+    if found.file_id is None and web().poll_slots.acquire(blocking=False):
+        try:  # at most half the server's threads wait like this: other pages are always served at once
+            if web().service.wait(token, LONG_POLL_SECONDS):
+                found = store().upload(token) or found
+        finally:
+            web().poll_slots.release()
     if found.file_id is not None:
         return redirect(url_for("pages.result", file_id=found.file_id), 303)
     return render_template("progress.html.j2", upload=found, refresh=REFRESH_SECONDS)
