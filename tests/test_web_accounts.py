@@ -102,3 +102,46 @@ def test_serving_beyond_this_machine_needs_accounts(tmp_path):
     assert "user add" in err.getvalue()
     users = {"web": {"users": [{"name": "a", "role": "admin", "password_hash": hash_password("mat-khau-dai")}]}}
     check_exposure(build_config(users, tmp_path), "0.0.0.0")
+
+
+def _on_a_terminal(cfg, answers):
+    """`user add` in a real pseudo-terminal: what it shows, and its exit code."""
+    import os
+    import pty
+    import time
+
+    from tests.conftest import ROOT
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command, with the terminal as its controlling tty
+        os.execv(sys.executable, [sys.executable, str(ROOT / "generate_report.py"), "--config", str(cfg),
+                                  "user", "add", "nguoi-dung", "--role", "admin"])
+    def read() -> bytes:
+        try:
+            return os.read(fd, 1024)
+        except OSError:  # EIO: the command has ended and closed its side
+            return b""
+
+    shown = b""
+    for answer in answers:
+        deadline = time.monotonic() + 30
+        while not shown.rstrip().endswith(b":") and time.monotonic() < deadline:
+            shown += read()
+        os.write(fd, answer.encode() + b"\n")
+        shown += read()
+    while chunk := read():
+        shown += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode("utf-8", "replace")
+
+
+def test_on_a_terminal_the_password_is_asked_twice_and_never_shown(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(COMMENTED, encoding="utf-8")
+    code, shown = _on_a_terminal(cfg, ["mat-khau-rat-dai", "mat-khau-rat-dai"])
+    assert code == 0, shown
+    assert "Mật khẩu:" in shown and "Nhập lại mật khẩu:" in shown and "mat-khau-rat-dai" not in shown
+    assert verify_password("mat-khau-rat-dai", load_config(cfg).web_users[0].password_hash)
+    code, shown = _on_a_terminal(cfg, ["mat-khau-mot", "mat-khau-hai"])
+    assert code == 2 and "không khớp" in shown and len(load_config(cfg).web_users) == 1

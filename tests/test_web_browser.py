@@ -158,7 +158,7 @@ def test_a_form_without_its_csrf_token_is_refused(site, tmp_path):
         driver.execute_script("document.querySelector('#upload-form input[name=csrf_token]').remove()")
         driver.find_element("id", "workbook").send_keys(str(EXAMPLE))
         driver.find_element("css selector", "#upload-form button[type=submit]").click()
-        wait_until(lambda: "(400)" in driver.find_element("tag name", "body").text, timeout=20)
+        wait_until(lambda: "Yêu cầu không hợp lệ <span class=\"code\">(400)</span>" in driver.page_source, timeout=20)
 
 
 def test_an_oversized_upload_is_answered_413_in_vietnamese(site, tmp_path):
@@ -170,6 +170,6 @@ def test_an_oversized_upload_is_answered_413_in_vietnamese(site, tmp_path):
         driver.get(server.url)
         driver.find_element("id", "workbook").send_keys(str(big))
         driver.find_element("css selector", "#upload-form button[type=submit]").click()
-        wait_until(lambda: "(413)" in driver.find_element("tag name", "body").text, timeout=60)
+        wait_until(lambda: "Tệp quá lớn <span class=\"code\">(413)</span>" in driver.page_source, timeout=60)
         assert "vượt giới hạn 20 MB" in driver.find_element("tag name", "body").text
     assert not list(config.input_dir.rglob("qua-lon*"))

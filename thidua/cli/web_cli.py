@@ -12,6 +12,7 @@ from typing import TextIO
 
 from thidua.base.config import Config
 from thidua.base.errors import EXIT_OK, UsageError
+from thidua.base.textfold import fold
 
 
 def serve(config: Config, *, host: str | None, port: int | None, out: TextIO, quiet: bool = False) -> int:
@@ -62,6 +63,8 @@ def add_user(config: Config, config_path: Path | None, *, name: str, role: str, 
     from thidua.web.accounts import add_user as append_account
 
     target = config_path or config.source or Path("config.toml")
+    if any(fold(u.name) == fold(name) for u in config.web_users):  # say so before asking for a password
+        raise UsageError(f"Đã có tài khoản \"{name.strip()}\" trong {target}.")
     user = append_account(target, name, role, province, read_password(stdin))
     scope = "mọi tỉnh" if role == "admin" else f"tỉnh {user.province}"
     print(f"Đã thêm tài khoản {user.name} ({role}, {scope}) vào {target}.", file=out)
