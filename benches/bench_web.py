@@ -124,7 +124,8 @@ class Interleaved:
         verdict = "met" if web / pdf <= GOAL else "NOT met"
         return (f"{len(self.web_s)} interleaved pairs; watch drop→PDF median {pdf * 1000:.0f} ms, drop→recorded "
                 f"{done * 1000:.0f} ms; upload→result ÷ drop→PDF = {web / pdf:.2f} (goal ≤ {GOAL}: {verdict}); "
-                f"upload→result ÷ drop→recorded = {web / done:.2f}")
+                f"upload→result ÷ drop→recorded = {web / done:.2f}; pairs (s): "
+                + " ".join(f"{d:.1f}/{w:.1f}" for d, w in zip(self.to_done, self.web_s, strict=True)))
 
 
 def cases() -> list[Case]:
