@@ -104,10 +104,12 @@ def test_serving_beyond_this_machine_needs_accounts(tmp_path):
     check_exposure(build_config(users, tmp_path), "0.0.0.0")
 
 
-def _on_a_terminal(cfg, answers):
-    """`user add` in a real pseudo-terminal: what it shows, and its exit code."""
+def _on_a_terminal(cfg, answers, name="nguoi-dung"):
+    """`user add` in a real pseudo-terminal: each answer typed after its prompt; what it shows, its exit code."""
     import os
     import pty
+    import select
+    import signal
     import time
 
     from tests.conftest import ROOT
@@ -115,20 +117,28 @@ def _on_a_terminal(cfg, answers):
     pid, fd = pty.fork()
     if pid == 0:  # the child: the command, with the terminal as its controlling tty
         os.execv(sys.executable, [sys.executable, str(ROOT / "generate_report.py"), "--config", str(cfg),
-                                  "user", "add", "nguoi-dung", "--role", "admin"])
+                                  "user", "add", name, "--role", "admin"])
+    deadline = time.monotonic() + 60
+
     def read() -> bytes:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+            raise AssertionError("user add is waiting: " + shown.decode("utf-8", "replace"))
         try:
             return os.read(fd, 1024)
         except OSError:  # EIO: the command has ended and closed its side
             return b""
 
     shown = b""
-    for answer in answers:
-        deadline = time.monotonic() + 30
-        while not shown.rstrip().endswith(b":") and time.monotonic() < deadline:
-            shown += read()
+    for i, answer in enumerate(answers):
+        prompt = ("Mật khẩu: " if i == 0 else "Nhập lại mật khẩu: ").encode()
+        while shown.count(prompt) < 1 or (i == 0 and b"Nh" in shown.split(prompt)[-1]):
+            chunk = read()
+            if not chunk:
+                break
+            shown += chunk
         os.write(fd, answer.encode() + b"\n")
-        shown += read()
     while chunk := read():
         shown += chunk
     _, status = os.waitpid(pid, 0)
@@ -143,5 +153,7 @@ def test_on_a_terminal_the_password_is_asked_twice_and_never_shown(tmp_path):
     assert code == 0, shown
     assert "Mật khẩu:" in shown and "Nhập lại mật khẩu:" in shown and "mat-khau-rat-dai" not in shown
     assert verify_password("mat-khau-rat-dai", load_config(cfg).web_users[0].password_hash)
-    code, shown = _on_a_terminal(cfg, ["mat-khau-mot", "mat-khau-hai"])
+    code, shown = _on_a_terminal(cfg, ["mat-khau-mot", "mat-khau-hai"], name="nguoi-khac")
     assert code == 2 and "không khớp" in shown and len(load_config(cfg).web_users) == 1
+    code, shown = _on_a_terminal(cfg, [], name="Nguoi-Dung")  # a taken name is refused before any prompt
+    assert code == 2 and 'Đã có tài khoản "Nguoi-Dung"' in shown and "Mật khẩu" not in shown
