@@ -30,6 +30,27 @@ def example_assessment() -> tuple[object, object]:
     return build(scoring_settings(config)), config
 
 
+def six_month_assessment(config: object) -> object:
+    """The example's 36 criteria read as a six-month review: half of each figure, money and counts cumulative."""
+    import dataclasses
+
+    from tests.assessment_fixture import EXAMPLE as SOURCE
+    from thidua.base import model
+    from thidua.base.config import interim_settings, scoring_settings
+    from thidua.intake.reader import read_workbook
+    from thidua.scoring.evaluate import evaluate
+
+    sub = read_workbook(SOURCE).submission
+    assert sub is not None
+    criteria = sub.criteria.copy()
+    criteria["cumulative"] = ~criteria["unit"].isin(["%", "‰", ""]) & criteria["kind"].isin(
+        [model.KIND_INCREASE, model.KIND_DECREASE])
+    criteria.loc[criteria["cumulative"], "actual"] = (criteria["actual"] / 2).round(2)
+    six = dataclasses.replace(sub, meta=dataclasses.replace(sub.meta, year=2023, period=model.PERIOD_H1),
+                              criteria=criteria)
+    return evaluate(six, scoring_settings(config), interim_settings=interim_settings(config))  # type: ignore[arg-type]
+
+
 def _scratch_config() -> Path:
     """The bundled config.toml in a temp folder, so the runs write there (not into ./output) and find
     the repository's templates."""
@@ -52,8 +73,11 @@ def cases() -> list[Case]:
 
     assessment, config = example_assessment()
     renderer = render.get_renderer(config.templates_dir)  # type: ignore[attr-defined]
+    six_months = six_month_assessment(config)
     return [
         Case("render: warm example PDF", 7, lambda: renderer.render_bytes(assessment, config), target_ms=800),
+        Case("render: warm example PDF as a six-month review", 7,
+             lambda: renderer.render_bytes(six_months, config), target_ms=800),
         Case("render: html only", 7, lambda: renderer.html(assessment, config)),
         # the whole run (PDF, results workbook, ledger, .eml drafts; --force: no reuse), no SMTP
         Case("cli: cold `run` of the example", 5,

@@ -1,4 +1,4 @@
-"""Benchmark: scoring.evaluate on 5.000 generated criteria of mixed kinds (target ≤ 100 ms median)."""
+"""Benchmark: scoring.evaluate on 5.000 generated criteria of mixed kinds, year-end and six-month (≤ 100 ms median)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def make_submission(n: int = N, seed: int = 7) -> model.Submission:
         "unit": rng.choice(["%", "tỷ đ", "người", ""], n), "kind": kinds, "plan": plan, "actual": actual,
         "previous": np.round(actual * rng.uniform(0.8, 1.2, n), 2), "plan_label": "", "actual_label": "",
         "max_points": rng.choice([10.0, 20.0, 30.0], n), "key": rng.random(n) < 0.1,
-        "data_status": "Chính thức", "agency": "", "monitor": "", "note": "",
+        "data_status": "Chính thức", "cumulative": rng.random(n) < 0.5, "agency": "", "monitor": "", "note": "",
     }, columns=list(model.CRITERIA_COLUMNS))
     deductions = pd.DataFrame({"row": [2], "content": ["Báo cáo trễ hạn"], "points": [2.0], "note": [""]})
     return model.Submission(meta=model.ReportMeta("Đồng Tháp", 2022), criteria=criteria, deductions=deductions)
@@ -49,8 +49,14 @@ def cases() -> list[Case]:
     submission = make_submission()
     settings = scoring_settings(build_config({}, Path.cwd()))
     scored = scoring.evaluate(submission, settings).results
+    six_months = model.Submission(meta=model.ReportMeta("Đồng Tháp", 2023, period=model.PERIOD_H1),
+                                  criteria=submission.criteria, deductions=submission.deductions)
+    last_year = {code: float(total) for code, total in zip(submission.criteria["code"][::2],
+                                                            submission.criteria["plan"][::2] * 1.1, strict=True)}
     return [
         Case(f"scoring.evaluate {N} criteria", RUNS, lambda: scoring.evaluate(submission, settings), 100),
+        Case(f"scoring.evaluate {N} criteria, 6 tháng (interim)", RUNS,
+             lambda: scoring.evaluate(six_months, settings, last_year=last_year), 100),
         Case(f"explain.explanations {N} rows", RUNS, lambda: explain.explanations(scored, settings)),
     ]
 

@@ -28,6 +28,7 @@ from bench_inbox import WatchedFolder  # noqa: E402
 from run import Case, run_cases  # noqa: E402
 
 GOAL = 1.2
+NAME = "web: upload→result page (example)"
 
 
 class ServedFolder:
@@ -119,10 +120,10 @@ class Interleaved:
         self.web_s.append(self.web.upload())
         return self.web_s[-1]
 
-    def notes(self) -> str:
+    def note(self) -> str:
         pdf, done, web = (statistics.median(s) for s in (self.to_pdf, self.to_done, self.web_s))
         verdict = "met" if web / pdf <= GOAL else "NOT met"
-        return (f"{len(self.web_s)} interleaved pairs; watch drop→PDF median {pdf * 1000:.0f} ms, drop→recorded "
+        return (f"{NAME}: {len(self.web_s)} interleaved pairs; watch drop→PDF median {pdf * 1000:.0f} ms, drop→recorded "
                 f"{done * 1000:.0f} ms; upload→result ÷ drop→PDF = {web / pdf:.2f} (goal ≤ {GOAL}: {verdict}); "
                 f"upload→result ÷ drop→recorded = {web / done:.2f}; pairs (s): "
                 + " ".join(f"{d:.1f}/{w:.1f}" for d, w in zip(self.to_done, self.web_s, strict=True)))
@@ -130,7 +131,7 @@ class Interleaved:
 
 def cases() -> list[Case]:
     pair = Interleaved()
-    return [Case("web: upload→result page (example)", 7, pair.sample, notes=pair.notes)]
+    return [Case(NAME, 7, pair.sample, note=pair.note)]
 
 
 if __name__ == "__main__":

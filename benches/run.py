@@ -9,6 +9,7 @@ Usage: python benches/run.py [NAME-FILTER]    (also: python benches/bench_x.py r
 from __future__ import annotations
 
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
@@ -29,6 +30,7 @@ for _path in (HERE, HERE.parent):
 class Case:
     """One benchmark: a name, how many timed runs, a no-argument callable and its target in ms.
 
+    `note`, when given, is called after the measurements for one more line under the table.
     `func` may return a float of seconds: then that (a latency measured inside, e.g. from the moment a
     dropped file is complete) is the sample instead of the call's wall time. Cases whose work happens in
     a child process return a ChildRun (see run_child) and set `child`, so the table shows the child's
@@ -40,7 +42,7 @@ class Case:
     func: Callable[[], object]
     target_ms: float | None = None
     child: bool = False
-    notes: Callable[[], str] | None = None  # printed under the table (e.g. a ratio measured beside the case)
+    note: Callable[[], str] | None = None  # a line printed under the table (e.g. a ratio measured inside)
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,17 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
+def user_env() -> dict[str, str]:
+    """The environment of a user's machine: Python writes and reuses .pyc files (some build machines set
+    PYTHONDONTWRITEBYTECODE=1, which makes every cold start compile the project again)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_child(argv: list[str], cwd: Path) -> ChildRun:
-    """Run argv to completion (exit 0 required): its wall time and peak RSS (with what it waited for)."""
-    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], cwd=cwd, capture_output=True, text=True)
+    """Run argv to completion (exit 0 required) as a user would (.pyc files kept): its wall time and peak
+    RSS (with what it waited for)."""
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], cwd=cwd, capture_output=True, text=True,
+                          env=user_env())
     if done.returncode != 0:
         raise RuntimeError(f"{argv} exited {done.returncode}: {done.stderr}")
     seconds, peak_kib = done.stderr.strip().splitlines()[-1].split()
@@ -133,13 +143,17 @@ def print_table(rows: list[Row]) -> None:
         print("* peak RSS of the child process (whole interpreter; not its forkserver workers), not traced "
               "Python allocations")
     for r in rows:
-        if r.case.notes is not None:
-            print(f"{r.case.name}: {r.case.notes()}")
+        line = r.case.note() if r.case.note is not None else ""
+        if line:
+            print(line)
 
 
 def run_cases(cases: list[Case], wanted: str = "") -> int:
     rows = [measure(case) for case in cases if wanted in case.name]
     print_table(rows)
+    for row in rows:
+        if row.case.note is not None:
+            print(row.case.note(), flush=True)
     return 0
 
 

@@ -15,7 +15,7 @@ from thidua.base import model
 _DEFAULTS: dict[str, Any] = {
     "field": "Kinh tế", "name": "", "unit": "", "kind": model.KIND_INCREASE, "plan": np.nan,
     "actual": np.nan, "previous": np.nan, "plan_label": "", "actual_label": "", "max_points": 10.0,
-    "key": False, "data_status": "Chính thức", "agency": "", "monitor": "", "note": "",
+    "key": False, "data_status": "Chính thức", "cumulative": False, "agency": "", "monitor": "", "note": "",
 }
 
 

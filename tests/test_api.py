@@ -32,3 +32,13 @@ def test_import_thidua_loads_neither_pandas_nor_weasyprint():
     code = "import sys, thidua, thidua.cli; print(sorted(m for m in ('pandas', 'weasyprint', 'numpy') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_help_names_the_program_as_it_was_started():
+    for argv, prog in ((["generate_report.py"], "generate_report.py"), (["-m", "thidua"], "python -m thidua")):
+        done = subprocess.run([sys.executable, *argv, "--help"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0 and done.stdout.startswith(f"Cách dùng: {prog} "), done.stdout[:80]
+    done = subprocess.run([sys.executable, "-m", "thidua", "send"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2 and "Hãy chỉ ra tệp báo cáo PDF" in done.stderr

@@ -16,7 +16,7 @@ def test_criteria_columns_are_model_columns_in_order():
     assert keys == model_keys
     assert [c.header for c in contract.CRITERIA_SHEET.columns] == [
         "Mã", "Lĩnh vực", "Tên tiêu chí", "Đơn vị tính", "Loại chỉ tiêu", "Kế hoạch", "Thực hiện",
-        "Cùng kỳ năm trước", "Điểm chuẩn", "Trọng tâm", "Tình trạng số liệu", "Cơ quan chủ trì",
+        "Cùng kỳ năm trước", "Điểm chuẩn", "Trọng tâm", "Tình trạng số liệu", "Lũy kế", "Cơ quan chủ trì",
         "Thành viên HĐ theo dõi", "Nguyên nhân, ghi chú"]
     deduction_keys = [c.key for c in contract.DEDUCTIONS_SHEET.columns]
     assert ["row", *deduction_keys] == list(model.DEDUCTION_COLUMNS)

@@ -57,3 +57,10 @@ def test_email_settings_do_not_change_the_fingerprint(tmp_path):
     config = make_config(tmp_path)
     other = _with(config, email={"host": "smtp.example.org"})
     assert settings_fingerprint(other) == settings_fingerprint(config)
+
+
+def test_adding_a_signing_key_processes_again(tmp_path):
+    # A report made before [signing] named a key must not stand in for the signed one.
+    config = make_config(tmp_path)
+    signed = _with(config, signing={"pkcs12_path": "khoa.p12"})
+    assert settings_fingerprint(signed) != settings_fingerprint(config)

@@ -23,12 +23,21 @@ def test_blank_template_layout(tmp_path):
     assert ws.max_row == 1  # no example rows that could be read as data
     assert ws.column_dimensions["C"].width == contract.CRITERIA_SHEET.column("name").width
     assert ws["A1"].font.bold
-    lists = {dv.formula1: str(dv.sqref) for dv in ws.data_validations.dataValidation if dv.type == "list"}
-    assert lists['"Tăng là tốt,Giảm là tốt,Đạt/Không đạt,Xếp loại"'].startswith("E2:E")
-    assert lists['"x"'].startswith("J2:J") and lists['"Ước,Sơ bộ,Chính thức"'].startswith("K2:K")
+    # formula → the ranges of its dropdowns (two columns take "x": Trọng tâm and Lũy kế)
+    lists: dict[str, list[str]] = {}
+    for dv in ws.data_validations.dataValidation:
+        if dv.type == "list":
+            lists.setdefault(dv.formula1, []).append(str(dv.sqref))
+    assert lists['"Tăng là tốt,Giảm là tốt,Đạt/Không đạt,Xếp loại"'][0].startswith("E2:E")
+    assert lists['"x"'][0].startswith("J2:J") and lists['"Ước,Sơ bộ,Chính thức"'][0].startswith("K2:K")
+    assert lists['"x"'][1].startswith("L2:L") and ws["L1"].value == "Lũy kế"
     assert any(dv.type == "decimal" and str(dv.sqref).startswith("I2:I") for dv in ws.data_validations.dataValidation)
     info = book["Thông tin"]
-    assert [info.cell(row=r, column=1).value for r in range(2, 14)] == [r.label for r in contract.INFO_ROWS]
+    assert [info.cell(row=r, column=1).value for r in range(2, 2 + len(contract.INFO_ROWS))] == [
+        r.label for r in contract.INFO_ROWS]
+    assert info["A5"].value == "Kỳ báo cáo" and info["B5"].value is None  # blank: Cả năm
+    periods = [dv for dv in info.data_validations.dataValidation if dv.type == "list"]
+    assert [(dv.formula1, str(dv.sqref)) for dv in periods] == [('"Cả năm,6 tháng,9 tháng,Quý I,Quý II,Quý III"', "B5")]
 
 
 def test_guide_sheet_is_generated_from_the_contract(tmp_path):

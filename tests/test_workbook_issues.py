@@ -78,6 +78,9 @@ CASES = {
                        [("Tiêu chí!A3", "duplicate-code")]),
     "bad-year": (_info(**{"Năm đánh giá": "năm nay"}), [("Thông tin!B3", "bad-year")]),
     "bad-date": (_info(**{"Ngày báo cáo": "31/02/2023"}), [("Thông tin!B4", "bad-date")]),
+    "invalid-period": (_info(**{"Kỳ báo cáo": "Quý IV"}), [("Thông tin!B4", "invalid-period")]),
+    "invalid-cumulative": (lambda p: wb.standard_raw(p, rows=[wb.criterion(cumulative="cộng")], headers=wb.ALL_HEADERS),
+                           [("Tiêu chí!L2", "invalid-cumulative")]),
 }
 
 

@@ -26,6 +26,7 @@ _API = {
     "load_config": "thidua.base.config",
     "build_config": "thidua.base.config",
     "scoring_settings": "thidua.base.config",
+    "interim_settings": "thidua.base.config",
     "Config": "thidua.base.config",
     "Issue": "thidua.base.model",
     "Submission": "thidua.base.model",
@@ -42,6 +43,8 @@ _API = {
     "run_workbook": "thidua.pipeline",
     "FileOutcome": "thidua.pipeline",
     "MailPlan": "thidua.pipeline",
+    "build_cluster_report": "thidua.pipeline",
+    "ClusterOutcome": "thidua.pipeline",
 }
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
     "load_config",
     "build_config",
     "scoring_settings",
+    "interim_settings",
     "Config",
     "Issue",
     "Submission",
@@ -65,15 +69,24 @@ __all__ = [
     "run_workbook",
     "FileOutcome",
     "MailPlan",
+    "build_cluster_report",
+    "ClusterOutcome",
 ]
 
 if TYPE_CHECKING:
-    from thidua.base.config import Config, build_config, load_config, scoring_settings
+    from thidua.base.config import Config, build_config, interim_settings, load_config, scoring_settings
     from thidua.base.errors import ThiduaError
     from thidua.base.model import Assessment, Issue, ReadResult, Submission
     from thidua.intake.reader import read_workbook
     from thidua.intake.template import write_template
-    from thidua.pipeline import FileOutcome, MailPlan, process_workbook, run_workbook
+    from thidua.pipeline import (
+        ClusterOutcome,
+        FileOutcome,
+        MailPlan,
+        build_cluster_report,
+        process_workbook,
+        run_workbook,
+    )
     from thidua.report.pdf import render_pdf
     from thidua.report.results_json import write_json
     from thidua.report.results_workbook import write_results

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from thidua.base.cluster_config import ClusterSettings, parse_cluster
 from thidua.base.errors import ConfigError
 from thidua.base.resources import bundled_templates
 from thidua.base.settings import BY_KEY as _BY_KEY
@@ -49,6 +50,7 @@ class Config:
     base_dir: Path
     source: Path | None = None
     recipients: list[Recipient] = field(default_factory=list)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
     web_users: list[WebUser] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> Any:
@@ -131,6 +133,21 @@ def _parse_recipients(raw: list[Any], where: str) -> list[Recipient]:
     return out
 
 
+def _check_signing(values: dict[str, Any], where: str) -> None:
+    """[signing] settings that only make sense together (each key alone is checked by its Setting)."""
+    if values["signing.pkcs12_path"] and values["signing.pkcs11_lib"]:
+        raise ConfigError(f"{where}: [signing] chỉ chọn một cách ký: tệp khóa \"pkcs12_path\" hoặc USB token "
+                          "\"pkcs11_lib\", không đặt cả hai.")
+    for key in ("token_label", "key_label"):
+        if values[f"signing.{key}"] and not values["signing.pkcs11_lib"]:
+            raise ConfigError(f"{where}: [signing] \"{key}\" là thông tin của USB token, cần đặt cả \"pkcs11_lib\" "
+                              "(thư viện PKCS#11 của token).")
+    personal = values["signing.pkcs12_path"] or values["signing.pkcs11_lib"]
+    if values["signing.agency_pkcs12_path"] and not personal:
+        raise ConfigError(f"{where}: [signing] chữ ký số của cơ quan (\"agency_pkcs12_path\") được ký sau chữ ký "
+                          "của người có thẩm quyền: cần đặt cả \"pkcs12_path\" hoặc \"pkcs11_lib\" của người ký.")
+
+
 def _parse_web_users(raw: list[Any], where: str) -> list[WebUser]:
     from thidua.base.passwords import is_password_hash
     from thidua.base.program import command_name
@@ -188,9 +205,11 @@ def build_config(data: dict[str, Any], base_dir: Path, source: Path | None = Non
             if complaint:
                 raise ConfigError(f"{where}: \"{key}\" = {value!r} {complaint}.")
         values[key] = value
+    _check_signing(values, where)
     recipients = _parse_recipients(values["email.recipients"], where)
     users = _parse_web_users(values["web.users"], where) if values["web.users"] else []
-    return Config(values=values, base_dir=base_dir, source=source, recipients=recipients, web_users=users)
+    return Config(values=values, base_dir=base_dir, source=source, recipients=recipients,
+                  cluster=parse_cluster(values, where), web_users=users)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -212,3 +231,8 @@ def load_config(path: Path | None = None) -> Config:
 def scoring_settings(config: Config) -> dict[str, Any]:
     """The effective [scoring] section as a plain dict (also attached to the PDF)."""
     return config.section("scoring")
+
+
+def interim_settings(config: Config) -> dict[str, Any]:
+    """The effective [interim] section (six-month, nine-month and quarterly reviews) as a plain dict."""
+    return config.section("interim")

@@ -45,3 +45,9 @@ class RenderError(ThiduaError):
     """The PDF could not be produced (template error, WeasyPrint failure)."""
 
     exit_code = EXIT_USAGE
+
+
+class SigningError(ThiduaError):
+    """The report could not be signed: key file, password, token, PIN, certificate or timestamp server."""
+
+    exit_code = EXIT_USAGE

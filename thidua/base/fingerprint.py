@@ -14,7 +14,7 @@ from pathlib import Path
 from thidua.base.config import Config
 from thidua.base.version import __version__
 
-_SECTIONS = ("scoring", "report")
+_SECTIONS = ("scoring", "interim", "report", "signing")  # signing: a report signed (or not) differently is another PDF
 _template_cache: dict[tuple[object, ...], str] = {}
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from thidua.base.model import FINAL_OUTCOMES, PERIOD_YEAR, Issue
+from thidua.base.model import FINAL_OUTCOMES, PERIOD_YEAR, Issue, Signature
 from thidua.base.values import number_or_none
 
 DELIVERY_SENT = "sent"
@@ -95,11 +95,36 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX results_province_year;
     CREATE INDEX results_province_year ON results(province, year, period, code);
     """,
-    # 7: the issues found in a file (JSON list of model.Issue fields), so any later page can show them cell by cell.
+    # 7: what ranking a cluster needs beside each result: a criterion's maximum points and key flag, and the
+    # workbook's cluster name and deductions (the file used and when it was processed are in files already).
+    """
+    ALTER TABLE results ADD COLUMN max_points REAL;
+    ALTER TABLE results ADD COLUMN key INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE files ADD COLUMN cluster TEXT NOT NULL DEFAULT '';
+    ALTER TABLE files ADD COLUMN deductions REAL NOT NULL DEFAULT 0;
+    CREATE INDEX results_year ON results(year, period);
+    """,
+    # 8: the digital signatures put on a report (report/signing.py): certificate subject and signing time.
+    """
+    CREATE TABLE signatures (
+        id INTEGER PRIMARY KEY,
+        file_id INTEGER REFERENCES files(id),
+        report_sha256 TEXT NOT NULL,
+        report_path TEXT NOT NULL,
+        field TEXT NOT NULL,
+        role TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        signed_at TEXT NOT NULL,
+        level TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX signatures_report ON signatures(report_sha256);
+    """,
+    # 9: the issues found in a file (JSON list of model.Issue fields), so any later page can show them cell by cell.
     """
     ALTER TABLE files ADD COLUMN issues TEXT NOT NULL DEFAULT '[]';
     """,
-    # 8: workbooks uploaded through the web pages: who sent which file, linked to its processing when done.
+    # 10: workbooks uploaded through the web pages: who sent which file, linked to its processing when done.
     """
     CREATE TABLE web_uploads (
         id INTEGER PRIMARY KEY,
@@ -137,9 +162,10 @@ class FileRecord:
     reused_from: int | None = None
     fingerprint: str = ""
     output_hashes: dict[str, str] = field(default_factory=dict)  # output path → SHA-256 when made
-    issues: list[Issue] = field(default_factory=list)  # what was wrong, cell by cell (none when fine)
     province: str | None = None
     year: int | None = None
+    period: str = PERIOD_YEAR
+    issues: list[Issue] = field(default_factory=list)  # what was wrong, cell by cell (none when fine)
 
 
 @dataclass(frozen=True)
@@ -203,12 +229,14 @@ class Ledger:
 
     def finish_file(self, file_id: int, outcome: str, outputs: list[str], *, message: str = "",
                     n_issues: int = 0, province: str | None = None, year: int | None = None,
-                    output_hashes: dict[str, str] | None = None, issues: Sequence[Issue] = ()) -> None:
+                    output_hashes: dict[str, str] | None = None, period: str | None = None,
+                    issues: Sequence[Issue] = ()) -> None:
+        """Record how a claimed file ended; `period` None keeps what record_results set (year-end default)."""
         self.conn.execute(
             "UPDATE files SET outcome=?, outputs=?, message=?, n_issues=?, province=?, year=?, finished_at=?, "
-            "output_hashes=?, issues=? WHERE id=?",
+            "output_hashes=?, period=COALESCE(?, period), issues=? WHERE id=?",
             (outcome, json.dumps(outputs, ensure_ascii=False), message, n_issues, province, year, _now(),
-             json.dumps(output_hashes or {}, ensure_ascii=False),
+             json.dumps(output_hashes or {}, ensure_ascii=False), period,
              json.dumps([dataclasses.asdict(i) for i in issues], ensure_ascii=False), file_id),
         )
 
@@ -217,8 +245,9 @@ class Ledger:
         now = _now()
         cur = self.conn.execute(
             "INSERT INTO files (sha256, name, claimed_at, finished_at, outcome, outputs, message, n_issues, "
-            "province, year, reused_from, fingerprint, output_hashes, issues) SELECT sha256, ?, ?, ?, outcome, outputs, "
-            "message, n_issues, province, year, id, fingerprint, output_hashes, issues FROM files WHERE id=?", (name, now, now, original.id))
+            "province, year, reused_from, fingerprint, output_hashes, period, issues) SELECT sha256, ?, ?, ?, outcome, "
+            "outputs, message, n_issues, province, year, id, fingerprint, output_hashes, period, issues FROM files "
+            "WHERE id=?", (name, now, now, original.id))
         return int(cur.lastrowid or 0)
 
     def find_done(self, sha256: str, fingerprint: str | None = None) -> FileRecord | None:
@@ -250,23 +279,36 @@ class Ledger:
 
     # --- results -----------------------------------------------------------------------------
     def record_results(self, file_id: int, province: str, year: int, rows: Sequence[Mapping[Hashable, Any]],
-                       period: str = PERIOD_YEAR) -> None:
-        """Replace this province-year-period's results with the given criterion rows (one transaction)."""
+                       period: str = PERIOD_YEAR, *, cluster: str = "", deductions: float = 0.0) -> None:
+        """Replace this province-year-period's results with the given criterion rows (one transaction);
+        the workbook's period, cluster name and deductions go on its file row."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self.conn.execute("DELETE FROM results WHERE province=? AND year=? AND period=?", (province, year, period))
             self.conn.executemany(
                 "INSERT INTO results (file_id, province, year, period, code, name, field, kind, plan, actual, "
-                "pct_of_plan, status, points, bonus) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "pct_of_plan, status, points, bonus, max_points, key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(file_id, province, year, period, r["code"], r["name"], r["field"], r["kind"],
                   number_or_none(r.get("plan")), number_or_none(r.get("actual")),
-                  number_or_none(r.get("pct_of_plan")), r["status"], float(r["points"]), float(r["bonus"]))
+                  number_or_none(r.get("pct_of_plan")), r["status"], float(r["points"]), float(r["bonus"]),
+                  number_or_none(r.get("max_points")), int(bool(r.get("key"))))
                  for r in rows],
             )
+            self.conn.execute("UPDATE files SET cluster=?, deductions=?, period=? WHERE id=?",
+                              (cluster, float(deductions), period, file_id))
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
+
+    def superseded(self, record: FileRecord) -> bool:
+        """True when the results now recorded for this file's province, year and period come from another
+        content (a later workbook replaced them), so answering with this file's old result would be wrong."""
+        row = self.conn.execute(
+            "SELECT f.sha256 FROM files AS mine JOIN results AS r ON r.province = mine.province AND r.year = mine.year "
+            "AND r.period = mine.period JOIN files AS f ON f.id = r.file_id WHERE mine.id = ? LIMIT 1",
+            (record.id,)).fetchone()
+        return row is not None and row[0] != record.sha256
 
     def history(self, province: str, code: str) -> list[dict[str, Any]]:
         """Year-end results of one criterion for one province, oldest first (interim results apart)."""
@@ -300,6 +342,24 @@ class Ledger:
     def deliveries(self) -> list[DeliveryRecord]:
         return [_delivery(r) for r in self.conn.execute("SELECT * FROM deliveries ORDER BY id").fetchall()]
 
+    # --- signatures --------------------------------------------------------------------------
+    def record_signature(self, file_id: int | None, report_sha256: str, report_path: str,
+                         signature: Signature) -> None:
+        """Remember who signed a report (certificate subject) and when (ISO 8601, +07:00)."""
+        self.conn.execute(
+            "INSERT INTO signatures (file_id, report_sha256, report_path, field, role, subject, signed_at, level, "
+            "recorded_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            (file_id, report_sha256, report_path, signature.field, signature.role, signature.subject,
+             signature.signed_at, signature.level, _now()),
+        )
+
+    def signatures(self, report_sha256: str | None = None) -> list[dict[str, Any]]:
+        """Recorded signatures, oldest first (of one report when its hash is given)."""
+        sql, params = "SELECT * FROM signatures", []
+        if report_sha256 is not None:
+            sql, params = sql + " WHERE report_sha256=?", [report_sha256]
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY id", params).fetchall()]
+
     # --- reports -----------------------------------------------------------------------------
     def record_report(self, sha256: str, path: str, brief: dict[str, Any]) -> None:
         """Remember a rendered report's mail brief by the PDF's hash (latest path wins)."""
@@ -319,8 +379,8 @@ class Ledger:
 def _file(row: sqlite3.Row) -> FileRecord:
     return FileRecord(row["id"], row["sha256"], row["name"], row["outcome"], json.loads(row["outputs"]),
                       row["message"], row["n_issues"], row["claimed_at"], row["finished_at"], row["reused_from"],
-                      row["fingerprint"], json.loads(row["output_hashes"]),
-                      [Issue(**fields) for fields in json.loads(row["issues"])], row["province"], row["year"])
+                      row["fingerprint"], json.loads(row["output_hashes"]), row["province"], row["year"],
+                      row["period"], [Issue(**fields) for fields in json.loads(row["issues"])])
 
 
 def _delivery(row: sqlite3.Row) -> DeliveryRecord:

@@ -56,6 +56,7 @@ CRITERIA_COLUMNS = (
     "max_points",  # float, >= 0
     "key",  # bool: "Trọng tâm" marked x
     "data_status",  # one of DATA_STATUSES, default "Chính thức"
+    "cumulative",  # bool: "Lũy kế" marked x (the figure accumulates over the year); read by interim reviews only
     "agency",  # str: "Cơ quan chủ trì"
     "monitor",  # str: "Thành viên HĐ theo dõi"
     "note",  # str: "Nguyên nhân, ghi chú"
@@ -63,6 +64,17 @@ CRITERIA_COLUMNS = (
 
 DEDUCTION_COLUMNS = ("row", "content", "points", "note")
 
+
+# The reporting period of a workbook: year-end, or an interim review (kept apart in the ledger).
+PERIOD_YEAR = "year"
+PERIOD_H1, PERIOD_9M, PERIOD_Q1, PERIOD_Q2, PERIOD_Q3 = "h1", "9m", "q1", "q2", "q3"
+INTERIM_PERIODS = (PERIOD_H1, PERIOD_9M, PERIOD_Q1, PERIOD_Q2, PERIOD_Q3)
+# The label of each period, as the template's dropdown (`Kỳ báo cáo`) shows it.
+PERIOD_LABELS = {"Cả năm": PERIOD_YEAR, "6 tháng": PERIOD_H1, "9 tháng": PERIOD_9M, "Quý I": PERIOD_Q1,
+                 "Quý II": PERIOD_Q2, "Quý III": PERIOD_Q3}
+LABEL_OF_PERIOD = {period: label for label, period in PERIOD_LABELS.items()}
+# Months of the year behind an interim period's figures (they are cumulative from 1 January).
+PERIOD_MONTHS = {PERIOD_H1: 6, PERIOD_9M: 9, PERIOD_Q1: 3, PERIOD_Q2: 6, PERIOD_Q3: 9, PERIOD_YEAR: 12}
 
 FILE_SCOPE = "Tệp"  # where an issue about the whole file is located
 
@@ -116,6 +128,7 @@ class ReportMeta:
     province: str
     year: int
     cluster: str = ""
+    period: str = PERIOD_YEAR  # PERIOD_YEAR or one of INTERIM_PERIODS ("Kỳ báo cáo")
     parent_agency: str = ""
     agency: str = ""
     doc_number: str = ""
@@ -169,8 +182,6 @@ FINAL_OUTCOMES = (OUTCOME_OK, OUTCOME_ISSUES, OUTCOME_UNREADABLE)  # results tha
 OUTCOME_WORDS = {OUTCOME_OK: "xong", OUTCOME_ISSUES: "có lỗi dữ liệu", OUTCOME_UNREADABLE: "không đọc được",
                  OUTCOME_FAILED: "lỗi chương trình"}
 
-# The reporting period of a workbook: year-end, or an interim review (kept apart in the ledger).
-PERIOD_YEAR = "year"
 
 # Status words, exactly as the report prints them.
 STATUS_EXCEEDED = "Vượt"
@@ -178,6 +189,28 @@ STATUS_MET = "Đạt"
 STATUS_NOT_MET = "Chưa đạt"
 STATUS_NO_DATA = "Không có số liệu"
 STATUSES = (STATUS_EXCEEDED, STATUS_MET, STATUS_NOT_MET, STATUS_NO_DATA)
+
+# Interim status words (six-month, nine-month and quarterly reviews), exactly as the report prints them.
+INTERIM_ON_TRACK = "Đúng tiến độ"  # the year-end projection meets the plan
+INTERIM_LAGGING = "Chậm tiến độ"  # below the plan, but at least [interim] risk_margin_pct of it
+INTERIM_AT_RISK = "Có nguy cơ không đạt"  # below that
+INTERIM_STATUSES = (INTERIM_ON_TRACK, INTERIM_LAGGING, INTERIM_AT_RISK, STATUS_NO_DATA)
+SHARE_DEFAULT = "default"  # the expected share is the period's share of the year ([interim] share_*)
+SHARE_LAST_YEAR = "last_year"  # ... last year's same-period figure ÷ last year's year-end actual
+
+# Columns an interim evaluation adds after RESULT_COLUMNS. In an interim assessment `actual` stays the
+# figure typed; `pct_of_plan`, `status`, `points`, `bonus` and the gaps judge `projection` (provisional).
+INTERIM_COLUMNS = (
+    "progress_pct",  # float: cumulative criteria, actual / year plan * 100, 2 dp; NaN otherwise
+    "expected_share_pct",  # float: cumulative criteria, the share of the year expected by now (%); NaN otherwise
+    "share_source",  # str: SHARE_DEFAULT / SHARE_LAST_YEAR for cumulative criteria, "" otherwise
+    "projection",  # float: the year-end estimate (cumulative: actual / share, 2 dp; else the figure typed)
+    "interim_status",  # one of INTERIM_STATUSES
+    "pace_per_month",  # float: cumulative criteria, actual / months elapsed, 2 dp
+    "needed_per_month",  # float: cumulative criteria, (plan - actual) / months remaining, 2 dp: still to
+    #                      do (increase, 0 once reached) or still allowed (decrease, < 0 when already over)
+    "bonus_needed_per_month",  # float: cumulative key criteria, the same to pass the bonus line
+)
 
 # Columns `scoring.evaluate` adds to the criteria columns in `Assessment.results`.
 RESULT_COLUMNS = (
@@ -215,6 +248,24 @@ class Totals:
 
 
 @dataclass
+class InterimSummary:
+    """What an interim assessment adds: the period, the months around it, counts per interim status."""
+
+    period: str
+    months_elapsed: int
+    months_remaining: int
+    n_on_track: int
+    n_lagging: int
+    n_at_risk: int
+    n_no_data: int
+    settings: dict[str, Any] = field(default_factory=dict)  # effective [interim] settings
+
+    @property
+    def label(self) -> str:
+        return LABEL_OF_PERIOD.get(self.period, self.period)
+
+
+@dataclass
 class Assessment:
     """Scoring output: per-criterion results, totals per field and overall."""
 
@@ -224,3 +275,20 @@ class Assessment:
     #                          max_points, points, bonus (one row per field, workbook order)
     totals: Totals
     settings: dict[str, Any] = field(default_factory=dict)  # effective [scoring] settings
+    interim: InterimSummary | None = None  # set for six-month, nine-month and quarterly reviews
+
+    @property
+    def is_interim(self) -> bool:
+        return self.interim is not None
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One digital signature put on a report (report/signing.py); the ledger and the CLI read it."""
+
+    field: str  # the PDF signature field: "nguoi-ky" (the person with authority) or "co-quan" (the agency)
+    role: str  # Vietnamese, as messages name the signer: "người ký", "cơ quan"
+    name: str  # the certificate's common name
+    subject: str  # the certificate's whole subject (RFC 4514)
+    signed_at: str  # ISO 8601 with Vietnam's offset (+07:00), as the visible signature shows it
+    level: str  # "PAdES B-B" or "PAdES B-T"

@@ -19,6 +19,6 @@ def command_name() -> str:
 
 
 def program_name() -> str:
-    """What argparse shows after "Cách dùng:"."""
+    """What argparse shows after "Cách dùng:": "generate_report.py", "thidua" or "python -m thidua"."""
     name = command_name()
-    return name.removeprefix("python ")
+    return "generate_report.py" if name == CHECKOUT_COMMAND else name

@@ -5,6 +5,7 @@ The table serves the defaults, the validation in `config` and the README's setti
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,40 @@ def _env_name(value: Any) -> str | None:
     if value == "" or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
         return None
     return "phải là TÊN một biến môi trường (ví dụ THIDUA_SMTP_PASSWORD), không phải mật khẩu"
+
+
+_DAY = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*")
+
+
+def parse_day(text: str) -> dt.date | None:
+    """"30/3/2023" → date(2023, 3, 30); None for blank or anything else."""
+    match = _DAY.fullmatch(text or "")
+    if not match:
+        return None
+    try:
+        return dt.date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        return None
+
+
+def _day(value: Any) -> str | None:
+    if value == "" or parse_day(value) is not None:
+        return None
+    return "phải là một ngày dạng ngày/tháng/năm, ví dụ 30/3/2023"
+def _http_url(value: Any) -> str | None:
+    if value == "" or re.fullmatch(r"https?://[^\s]+", value):
+        return None
+    return "phải là địa chỉ http:// hoặc https:// của máy chủ dấu thời gian (RFC 3161), hoặc để trống"
+
+
+def _png_path(value: Any) -> str | None:
+    return None if value == "" or value.lower().endswith(".png") else "phải là đường dẫn một ảnh .png (nền trong suốt)"
+
+
+def _pem_paths(value: Any) -> str | None:
+    if all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    return "phải là danh sách đường dẫn tệp chứng thư CA (PEM), ví dụ [\"ca-goc.pem\"]"
 
 
 @dataclass(frozen=True)
@@ -72,6 +107,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("scoring.grade_share_khtnv", (int, float), 0.0,
             "Tỷ lệ điểm (%) khi xếp loại Không hoàn thành nhiệm vụ.", _range(0, 100)),
     Setting("scoring.points_precision", int, 2, "Số chữ số thập phân của điểm.", _range(0, 4)),
+    # [interim]: six-month, nine-month and quarterly reviews (docs/scoring.md)
+    Setting("interim.share_h1", (int, float), 50.0,
+            "Sơ kết 6 tháng: phần kế hoạch năm (%) tiêu chí lũy kế cần đạt đến hết kỳ.", _range(1, 100)),
+    Setting("interim.share_9m", (int, float), 75.0,
+            "Sơ kết 9 tháng: phần kế hoạch năm (%) tiêu chí lũy kế cần đạt đến hết kỳ.", _range(1, 100)),
+    Setting("interim.share_q1", (int, float), 25.0,
+            "Sơ kết quý I: phần kế hoạch năm (%) tiêu chí lũy kế cần đạt đến hết kỳ.", _range(1, 100)),
+    Setting("interim.share_q2", (int, float), 50.0,
+            "Sơ kết quý II (lũy kế 6 tháng): phần kế hoạch năm (%) cần đạt đến hết kỳ.", _range(1, 100)),
+    Setting("interim.share_q3", (int, float), 75.0,
+            "Sơ kết quý III (lũy kế 9 tháng): phần kế hoạch năm (%) cần đạt đến hết kỳ.", _range(1, 100)),
+    Setting("interim.use_last_year", bool, True,
+            "true: khi có số cùng kỳ năm trước và sổ theo dõi có kết quả cả năm trước của tỉnh, phần cần đạt "
+            "là tỷ lệ cùng kỳ năm trước so với cả năm trước (tính mùa vụ); false: luôn dùng share_*."),
+    Setting("interim.risk_margin_pct", (int, float), 90.0,
+            "Dự kiến cả năm dưới kế hoạch nhưng từ tỷ lệ này (% kế hoạch) trở lên: Chậm tiến độ; thấp hơn: "
+            "Có nguy cơ không đạt.", _range(0, 100)),
     # [report]
     Setting("report.pdf_variant", str, "pdf/a-3b",
             "Chuẩn PDF: pdf/a-3b (lưu trữ, đính kèm tệp nguồn) hoặc rỗng.", _choice("pdf/a-3b", "")),
@@ -108,6 +160,57 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("email.outbox_dir", str, "output/thu-di", "Thư mục ghi thư (.eml) khi không gửi thật."),
     Setting("email.recipients", list, [],
             "Danh sách [[email.recipients]]: name, email, role, criteria (mã tiêu chí theo dõi)."),
+    # [cluster]: the cluster report and the ranking (checked together in base.cluster_config)
+    Setting("cluster.name", str, "", "Tên Cụm thi đua, so với mục \"Cụm thi đua\" của từng tệp (không phân biệt hoa "
+            "thường, cách gõ dấu)."),
+    Setting("cluster.members", list, [], "Các tỉnh thành viên của Cụm (danh sách tên tỉnh); trống: các tỉnh có tệp ghi "
+            "đúng tên Cụm."),
+    Setting("cluster.chair", str, "", "Tỉnh Cụm trưởng năm nay (một trong members)."),
+    Setting("cluster.parent_agency", str, "", "Dòng trên của đầu văn bản báo cáo Cụm; trống: UBND tỉnh Cụm trưởng."),
+    Setting("cluster.agency", str, "", "Cơ quan ban hành báo cáo Cụm; trống: tên Cụm."),
+    Setting("cluster.doc_number", str, "", "Số, ký hiệu báo cáo Cụm (ví dụ 15/BC-CTĐ)."),
+    Setting("cluster.place", str, "", "Địa danh ở dòng ngày tháng; trống: tỉnh Cụm trưởng."),
+    Setting("cluster.report_date", str, "", "Ngày ký báo cáo Cụm (ngày/tháng/năm, ví dụ 30/3/2023); trống: để "
+            "trống ngày.", _day),
+    Setting("cluster.signing_authority", str, "TM. CỤM THI ĐUA", "Thẩm quyền ký báo cáo Cụm."),
+    Setting("cluster.signer_title", str, "CỤM TRƯỞNG", "Chức vụ người ký báo cáo Cụm."),
+    Setting("cluster.signer", str, "", "Họ và tên người ký báo cáo Cụm."),
+    Setting("cluster.recipients", list, [], "Nơi nhận của báo cáo Cụm, mỗi mục một chuỗi; trống: Ban Thi đua - Khen "
+            "thưởng Trung ương, UBND các tỉnh thành viên Cụm, Lưu: VT (sửa trong templates/cluster/report.html.j2)."),
+    Setting("cluster.awards", list, [], "Danh sách [[cluster.awards]]: name, count; đề nghị khen thưởng theo thứ hạng."),
+    Setting("cluster.tie_breakers", list, ["met", "key_bonus", "deductions"],
+            "Thứ tự xét khi bằng tổng điểm: met (nhiều tiêu chí đạt và vượt hơn), key_bonus (nhiều tiêu chí trọng "
+            "tâm được điểm thưởng hơn), deductions (ít điểm trừ hơn)."),
+    Setting("cluster.contacts", list, [], "Danh sách [[cluster.contacts]]: province, name, email; người nhận báo cáo "
+            "Cụm của từng tỉnh."),
+    Setting("cluster.auto", bool, True, "Khi có members: chế độ hàng loạt và theo dõi tự làm lại báo cáo Cụm của năm "
+            "có kết quả thay đổi."),
+    # [signing] (docs/ky-so.md)
+    Setting("signing.pkcs12_path", str, "",
+            "Tệp khóa ký số PKCS#12 (.p12, .pfx) của người ký; rỗng: không ký bằng tệp."),
+    Setting("signing.password_env", str, "THIDUA_SIGNING_PASSWORD",
+            "TÊN biến môi trường chứa mật khẩu tệp .p12 (không ghi mật khẩu vào tệp này).", _env_name),
+    Setting("signing.pkcs11_lib", str, "",
+            "Thư viện PKCS#11 của USB token ký số (.so, .dll); rỗng: không dùng token."),
+    Setting("signing.token_label", str, "", "Nhãn (label) của USB token; rỗng: token duy nhất đang cắm."),
+    Setting("signing.key_label", str, "", "Nhãn khóa ký trên token; rỗng: khóa duy nhất trên token."),
+    Setting("signing.pin_env", str, "THIDUA_TOKEN_PIN",
+            "TÊN biến môi trường chứa mã PIN của token (không ghi mã PIN vào tệp này).", _env_name),
+    Setting("signing.tsa_url", str, "",
+            "Máy chủ dấu thời gian (RFC 3161): có thì ký PAdES B-T, rỗng thì PAdES B-B.", _http_url),
+    Setting("signing.signature_image", str, "",
+            "Ảnh chữ ký của người ký (PNG nền trong suốt) trong ô chữ ký số; rỗng: chỉ hiện chữ.", _png_path),
+    Setting("signing.agency_pkcs12_path", str, "",
+            "Tệp PKCS#12 chữ ký số của cơ quan (ký sau người ký); rỗng: không ký số cơ quan."),
+    Setting("signing.agency_password_env", str, "THIDUA_AGENCY_PASSWORD",
+            "TÊN biến môi trường chứa mật khẩu tệp .p12 của cơ quan.", _env_name),
+    Setting("signing.agency_image", str, "",
+            "Ảnh con dấu (PNG nền trong suốt), trùm khoảng 1/3 chữ ký bên trái; rỗng: chữ ký cơ quan không hiện hình.",
+            _png_path),
+    Setting("signing.prepare_field", bool, True,
+            "Khi không ký: đặt sẵn ô chữ ký số trống tại chỗ ký để ký bằng phần mềm ký số của người ký."),
+    Setting("signing.trust_roots", list, [],
+            "Các tệp chứng thư CA gốc (PEM) được tin cậy khi kiểm tra chữ ký (lệnh verify).", _pem_paths),
     # [web]
     Setting("web.host", str, "127.0.0.1",
             "Địa chỉ trang web (lệnh serve); khác 127.0.0.1 thì phải có tài khoản [[web.users]]."),
@@ -139,6 +242,6 @@ def markdown_reference() -> str:
         shown = ("`true`" if default else "`false`") if isinstance(default, bool) else (
             f"`\"{default}\"`" if isinstance(default, str) else f"`{default}`")
         if isinstance(default, (list, dict)):
-            shown = "(trống)"
+            shown = "`[" + ", ".join(f'"{x}"' for x in default) + "]`" if default and isinstance(default, list) else "(trống)"
         lines.append(f"| `{s.key}` | {type_name(s.type)} | {shown} | {s.help} |")
     return "\n".join(lines) + "\n"

@@ -52,3 +52,8 @@ def date_line(day: dt.date) -> str:
 def short_date(day: dt.date) -> str:
     """"30/5/2023" as used inside sentences."""
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def time_and_date(moment: dt.datetime) -> str:
+    """"10:05 ngày 01/12/2026": when a file was processed, as the report and the terminal say it."""
+    return f"{moment.hour:02d}:{moment.minute:02d} ngày {short_date(moment.date())}"

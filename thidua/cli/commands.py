@@ -52,9 +52,11 @@ def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     return code
 
 
-def require_file(path: Path) -> None:
-    """A workbook named on the command line must be a file that exists."""
+def require_file(path: Path, what: str = "") -> None:
+    """A workbook (or `what`) named on the command line must be a file that exists."""
     if path.is_dir():
+        if what:
+            raise UsageError(f"\"{path}\" là một thư mục; cần chỉ ra một tệp {what}.")
         raise UsageError(f"\"{path}\" là một thư mục; cần chỉ ra một tệp Excel (.xlsx).",
                          hint=f"Xử lý cả thư mục input/: chạy {command_name()} không kèm lệnh.")
     if not path.is_file():
@@ -93,6 +95,24 @@ def _cmd_send(args: argparse.Namespace, config: Config, out: TextIO) -> int:
                         force=args.force, out=out, quiet=bool(args.quiet))
 
 
+def _cmd_cluster(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.cluster_output import cluster_command
+
+    return cluster_command(config, year=args.year, write_json=args.json, send=args.send, dry_run=args.dry_run,
+                           force=args.force, out=out, quiet=bool(args.quiet))
+
+
+def _cmd_history(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.cluster_output import history_command
+
+    return history_command(config, args.province, as_json=args.json, out=out)
+def _cmd_verify(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    require_file(args.file, "báo cáo PDF")
+    from thidua.cli.signature_output import verify_command
+
+    return verify_command(config, args.file, args.trust, out=out, quiet=bool(args.quiet))
+
+
 def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from thidua.cli.web_cli import serve
 
@@ -112,6 +132,11 @@ COMMANDS: dict[str | None, Command] = {
     "check": _cmd_check,
     "watch": _cmd_watch,
     "send": _cmd_send,
+    "cluster": _cmd_cluster,
+    "history": _cmd_history,
+    "verify": _cmd_verify,
+
+
     "serve": _cmd_serve,
     "user": _cmd_user,
 }

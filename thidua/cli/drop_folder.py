@@ -11,10 +11,11 @@ from typing import Any, TextIO
 from thidua.base.config import Config
 from thidua.base.errors import EXIT_DATA_ISSUES, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
 from thidua.base.model import OUTCOME_FAILED, OUTCOME_ISSUES, OUTCOME_OK, OUTCOME_UNREADABLE
+from thidua.cli.cluster_output import cluster_line
 from thidua.cli.output import format_watch_line, print_done, print_mail, print_outcome, print_table
 from thidua.inbox import batch
 from thidua.inbox.dispatcher import Done
-from thidua.pipeline import FileOutcome, MailPlan, ProcessFn, process_workbook
+from thidua.pipeline import ClusterOutcome, FileOutcome, MailPlan, ProcessFn, process_workbook
 
 _EXIT_BY_OUTCOME = {OUTCOME_OK: EXIT_OK, OUTCOME_ISSUES: EXIT_DATA_ISSUES, OUTCOME_FAILED: EXIT_USAGE,
                     OUTCOME_UNREADABLE: EXIT_UNREADABLE}
@@ -68,23 +69,28 @@ def run_files(files: list[Path], config: Config, *, out: TextIO, quiet: bool = F
               write_json: bool = False, send: bool = False, dry_run: bool = False,
               force: bool = False, process: ProcessFn = process_workbook, workers: int | None = None) -> int:
     """`run FILE…`: one block per file, a closing table for several; the exit code."""
+    clusters: list[ClusterOutcome] = []
     with _progress(out, len(files), enabled=not quiet) as bar:
         done = batch.process_files(files, config, write_json=write_json, mail=MailPlan(send, dry_run, force),
                                    force=force, process=process, workers=workers,
-                                   on_done=_Reporter(out, bar, quiet=quiet, per_file=True))
+                                   on_done=_Reporter(out, bar, quiet=quiet, per_file=True), on_cluster=clusters.append)
     if len(done) > 1 and not quiet:
         print_table(done, out)
+    _print_clusters(clusters, out, quiet)
     return finish_code(done)
 
 
 def run_inbox(config: Config, *, out: TextIO, quiet: bool = False, force: bool = False,
               send: bool = False, dry_run: bool = False, process: ProcessFn = process_workbook,
               workers: int | None = None) -> int:
-    """No command: one pass over input/, a progress bar, then the closing table and the mail lines."""
+    """No command: one pass over input/, a progress bar, then the closing table, the mail lines and the
+    cluster reports rebuilt."""
     total = batch.waiting_count(config) if config.input_dir.is_dir() else 0
+    clusters: list[ClusterOutcome] = []
     with _progress(out, total, enabled=not quiet) as bar:
         done = batch.process_inbox(config, force=force, mail=MailPlan(send, dry_run, force), process=process,
-                                   workers=workers, on_done=_Reporter(out, bar, quiet=quiet, per_file=quiet))
+                                   workers=workers, on_done=_Reporter(out, bar, quiet=quiet, per_file=quiet),
+                                   on_cluster=clusters.append)
     if not done:
         if not quiet:
             print(f"Không có tệp Excel nào trong {config.input_dir}.", file=out)
@@ -93,7 +99,14 @@ def run_inbox(config: Config, *, out: TextIO, quiet: bool = False, force: bool =
         print_table(done, out)
         for item in done:
             print_mail(item, out, quiet=quiet)
+    _print_clusters(clusters, out, quiet)
     return finish_code(done)
+
+
+def _print_clusters(clusters: list[ClusterOutcome], out: TextIO, quiet: bool) -> None:
+    for outcome in clusters:
+        if not quiet or outcome.error:
+            print(cluster_line(outcome), file=out, flush=True)
 
 
 def watch(config: Config, out: TextIO, quiet: bool = False, *, stop_event: threading.Event | None = None,
@@ -111,7 +124,8 @@ def watch(config: Config, out: TextIO, quiet: bool = False, *, stop_event: threa
             print(format_watch_line(done), file=out, flush=True)
 
     watch_folder(config, on_done=handled, on_ready=ready, stop_event=stop_event, max_files=max_files,
-                 process=process, workers=workers, force=force)
+                 process=process, workers=workers, force=force,
+                 on_cluster=lambda outcome: _print_clusters([outcome], out, quiet))
     if not quiet:
         print("Đã dừng theo dõi.", file=out, flush=True)
     return EXIT_OK

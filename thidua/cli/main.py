@@ -28,6 +28,8 @@ def _configure_logging(debug: bool, quiet: bool, err: TextIO) -> None:
     handler.set_name(_HANDLER_NAME)
     logger.addHandler(handler)
     logger.setLevel(level)
+    for library in ("pyhanko", "pyhanko_certvalidator"):  # their tracebacks for an untrusted chain: --debug only
+        logging.getLogger(library).setLevel(logging.DEBUG if debug else logging.CRITICAL)
 
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:

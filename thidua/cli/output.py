@@ -25,6 +25,8 @@ def print_outcome(outcome: FileOutcome, out: TextIO) -> None:
         made = ", ".join(str(p) for p in outcome.outputs)
         seconds = f"{outcome.seconds:.1f}".replace(".", ",")
         print(f"{name}: đã tạo {made} ({seconds} giây)", file=out)
+        for sig in outcome.signatures:
+            print(f"  Đã ký số ({sig.role}): {sig.name}, lúc {sig.signed_at} ({sig.level}).", file=out)
         return
     if outcome.outcome == OUTCOME_ISSUES:
         print(f"{name}: có {len(outcome.issues)} lỗi dữ liệu:", file=out)

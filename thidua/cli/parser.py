@@ -81,6 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="không gửi thật, chỉ ghi thư .eml")
     p.add_argument("--force", action="store_true", help="gửi lại cả thư đã gửi")
 
+    p = sub.add_parser("cluster", parents=[common], help="báo cáo chấm điểm, xếp hạng của Cụm thi đua (từ sổ theo dõi)")
+    p.add_argument("--year", type=int, metavar="YEAR", help="năm xếp hạng (mặc định: năm gần nhất có kết quả của Cụm)")
+    p.add_argument("--json", action="store_true", help="ghi thêm output/cum-thi-dua-<năm>.json")
+    mail = p.add_mutually_exclusive_group()
+    mail.add_argument("--send", action="store_true", help="gửi thư cho người nhận của từng tỉnh ([[cluster.contacts]])")
+    mail.add_argument("--dry-run", action="store_true", help="không gửi thật, chỉ ghi thư .eml")
+    p.add_argument("--force", action="store_true", help="gửi lại cả thư đã gửi cho báo cáo này")
+
+    p = sub.add_parser("history", parents=[common], help="kết quả của một tỉnh qua các năm (từ sổ theo dõi)")
+    p.add_argument("province", metavar="PROVINCE", help="tên tỉnh, ví dụ \"Đồng Tháp\"")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p = sub.add_parser("verify", parents=[common], help="kiểm tra chữ ký số của một báo cáo PDF")
+    p.add_argument("file", type=Path, metavar="FILE.pdf", help="báo cáo PDF cần kiểm tra")
+    p.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem",
+                   help="chứng thư CA gốc được tin cậy (PEM), thêm vào signing.trust_roots; dùng nhiều lần được")
+
     p = sub.add_parser("serve", parents=[common], help="mở trang web: cán bộ tải tệp lên, xem lỗi, tải báo cáo")
     p.add_argument("--host", metavar="ĐỊA_CHỈ", help="địa chỉ phục vụ (mặc định web.host: 127.0.0.1, chỉ máy này)")
     p.add_argument("--port", type=int, metavar="CỔNG", help="cổng (mặc định web.port: 8080; 0: một cổng còn trống)")

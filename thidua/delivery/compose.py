@@ -20,13 +20,21 @@ from jinja2.sandbox import SandboxedEnvironment
 from thidua.base import vnformat
 from thidua.base.config import Config
 from thidua.base.errors import ConfigError, RenderError
-from thidua.base.model import KIND_GRADE, KIND_PASS_FAIL
+from thidua.base.model import (
+    INTERIM_AT_RISK,
+    INTERIM_LAGGING,
+    KIND_DECREASE,
+    KIND_GRADE,
+    KIND_PASS_FAIL,
+    PERIOD_YEAR,
+)
 from thidua.base.resources import bundled_templates
 from thidua.delivery.brief import CriterionLine, ReportBrief
 from thidua.delivery.recipients import Addressee
 
 _FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|]+')
 _ADDR = r'[^@\s<>,;"()\[\]\\]+@[^@\s<>,;"()\[\]\\]+'
+INTERIM_PREFIX = "so_ket_"  # an interim review's mail templates: email/so_ket_subject.txt.j2, …
 _MAILBOX = re.compile(rf'(?P<name>[^<>]*)<(?P<addr>{_ADDR})>|(?P<bare>{_ADDR})')
 
 
@@ -71,8 +79,23 @@ def criterion_view(line: CriterionLine) -> dict[str, str]:
     }
 
 
+def _interim_view(line: CriterionLine) -> dict[str, str]:
+    """What an interim review's mail adds per criterion: progress, projection, pace and what is still needed."""
+    return {
+        "interim_status": line.interim_status, "cumulative": "x" if line.cumulative else "",
+        "progress": vnformat.percent(line.progress_pct, missing=""),
+        "projection": _figure(line, line.projection, line.actual_label),
+        "pace": _figure(line, line.pace_per_month, "") if line.cumulative else "",
+        "needed": _figure(line, line.needed_per_month, "") if line.cumulative else "",
+        "over_plan": "x" if line.cumulative and line.kind == KIND_DECREASE and (line.needed_per_month or 0) < 0 else "",
+        "decrease": "x" if line.kind == KIND_DECREASE else "",
+    }
+
+
 def template_context(brief: ReportBrief, addressee: Addressee) -> dict[str, Any]:
     """Everything a mail template may use (plain strings, numbers and lists)."""
+    criteria = [criterion_view(c) | (_interim_view(c) if brief.period != PERIOD_YEAR else {})
+                for c in addressee.criteria]
     return {
         "province": brief.province, "year": brief.year, "cluster": brief.cluster,
         "n_criteria": brief.n_criteria, "n_met_or_exceeded": brief.n_met_or_exceeded,
@@ -80,7 +103,12 @@ def template_context(brief: ReportBrief, addressee: Addressee) -> dict[str, Any]
         "n_no_data": brief.n_no_data, "max_points": brief.max_points, "points": brief.points,
         "bonus": brief.bonus, "deductions": brief.deductions, "total": brief.total,
         "recipient": {"name": addressee.name, "role": addressee.role, "email": addressee.email},
-        "criteria": [criterion_view(c) for c in addressee.criteria],
+        "criteria": criteria,
+        # interim reviews: the period (email/_ky_bao_cao.j2 words it), counts, the addressee's criteria behind
+        "period": brief.period, "months_remaining": brief.months_remaining, "n_on_track": brief.n_on_track,
+        "n_lagging": brief.n_lagging, "n_at_risk": brief.n_at_risk,
+        "at_risk": [c for c in criteria if c.get("interim_status") == INTERIM_AT_RISK],
+        "lagging": [c for c in criteria if c.get("interim_status") == INTERIM_LAGGING],
     }
 
 
@@ -95,30 +123,39 @@ class MailParts:
 
 
 def render_parts(brief: ReportBrief, addressee: Addressee, templates_dir: Path, fallback_name: str) -> MailParts:
-    """Render subject, the two-line result, both bodies and the attachment's file name."""
+    """Render subject, the two-line result, both bodies and the attachment's file name (an interim
+    review's own templates for an interim brief)."""
+    prefix = "" if brief.period == PERIOD_YEAR else INTERIM_PREFIX
+    return render_mail(template_context(brief, addressee), templates_dir, fallback_name, prefix)
+
+
+def render_mail(ctx: dict[str, Any], templates_dir: Path, fallback_name: str, prefix: str = "") -> MailParts:
+    """Render one message's templates (`<prefix>result.txt.j2`, `subject`, `body.txt`, `body.html`,
+    `attachment`) from templates/email; a template error is a RenderError naming the line."""
     try:
-        return _render_parts(brief, addressee, templates_dir, fallback_name)
+        return _render_parts(ctx, templates_dir, fallback_name, prefix)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
         where = f" ({getattr(exc, 'name', '')}, dòng {line})" if line else ""
         raise RenderError(f"Mẫu thư trong templates/email lỗi{where}: {exc.message or exc}.") from exc
 
 
-def _render_parts(brief: ReportBrief, addressee: Addressee, templates_dir: Path, fallback_name: str) -> MailParts:
+def _render_parts(ctx: dict[str, Any], templates_dir: Path, fallback_name: str, prefix: str) -> MailParts:
     env = _environment(Path(templates_dir))
-    ctx = template_context(brief, addressee)
-    result = [line.strip() for line in env.get_template("result.txt.j2").render(ctx).splitlines() if line.strip()]
+    ctx = dict(ctx)
+    result = [line.strip() for line in env.get_template(f"{prefix}result.txt.j2").render(ctx).splitlines()
+              if line.strip()]
     ctx["result_lines"] = result
-    name = _FILENAME_FORBIDDEN.sub("-", one_line(env.get_template("attachment.txt.j2").render(ctx), 150))
+    name = _FILENAME_FORBIDDEN.sub("-", one_line(env.get_template(f"{prefix}attachment.txt.j2").render(ctx), 150))
     name = name.strip(" .-")
     if not name:
         name = fallback_name
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
     return MailParts(
-        subject=one_line(env.get_template("subject.txt.j2").render(ctx), 250),
-        text=env.get_template("body.txt.j2").render(ctx).strip() + "\n",
-        html=env.get_template("body.html.j2").render(ctx),
+        subject=one_line(env.get_template(f"{prefix}subject.txt.j2").render(ctx), 250),
+        text=env.get_template(f"{prefix}body.txt.j2").render(ctx).strip() + "\n",
+        html=env.get_template(f"{prefix}body.html.j2").render(ctx),
         attachment_name=name,
     )
 
@@ -155,8 +192,14 @@ def build_message(brief: ReportBrief, addressee: Addressee, pdf: bytes, pdf_name
                   *, now: dt.datetime | None = None) -> EmailMessage:
     """One multipart message: text + HTML alternative, the PDF attached (RFC 2231 file name)."""
     parts = render_parts(brief, addressee, config.templates_dir, pdf_name)
+    return assemble(parts, addressee.name, addressee.email, pdf, config, now=now)
+
+
+def assemble(parts: MailParts, name: str, email: str, pdf: bytes, config: Config, *,
+             now: dt.datetime | None = None) -> EmailMessage:
+    """The MIME message of rendered parts to one person: headers from settings, never from workbook text."""
     sender = sender_address(config)
-    to = _address(addressee.name, addressee.email, f"của {one_line(addressee.name)}")
+    to = _address(name, email, f"của {one_line(name)}")
     ascii_only = all(a.addr_spec.isascii() for a in (sender, to))
     msg = EmailMessage(policy=policy.SMTP if ascii_only else policy.SMTPUTF8)
     msg["Subject"] = parts.subject
@@ -171,4 +214,8 @@ def build_message(brief: ReportBrief, addressee: Addressee, pdf: bytes, pdf_name
     msg.set_content(parts.text)
     msg.add_alternative(parts.html, subtype="html")
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=parts.attachment_name)
+    # Headers are written unfolded (RFC 5322 allows 998 octets a line): Python 3.11 folds a long Vietnamese
+    # subject into adjacent encoded-words and loses the space between them ("Đồng Tháp" → "ĐồngTháp").
+    # The bodies were encoded above with the usual 78, so only the header lines change.
+    msg.policy = msg.policy.clone(max_line_length=998)
     return msg

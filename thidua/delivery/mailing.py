@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from thidua.base import atomic
+from thidua.base.cluster_config import Contact
 from thidua.base.config import Config, Recipient
 from thidua.base.errors import UsageError
 from thidua.base.ledger import (
@@ -22,6 +28,7 @@ from thidua.base.ledger import (
 from thidua.base.model import Assessment
 from thidua.base.program import command_name
 from thidua.delivery.brief import ReportBrief
+from thidua.delivery.cluster_mail import CLUSTER_BRIEF, cluster_message
 from thidua.delivery.compose import build_message, sender_address
 from thidua.delivery.recipients import Addressee, plan_recipients
 from thidua.delivery.smtp import Envelope, SmtpSettings, send_all
@@ -183,6 +190,8 @@ def _send_report(report: Path, config: Config, ledger: Ledger, *, dry_run: bool,
         raise UsageError(f"Sổ theo dõi {ledger.path} không có thông tin về báo cáo \"{report}\" "
                          "(tệp không do thidua tạo, hoặc đã bị sửa sau khi tạo).",
                          hint=f"Tạo lại báo cáo từ tệp Excel: {command_name()} run TỆP.xlsx")
+    if found[1].get("kind") == CLUSTER_BRIEF:
+        return _mail_cluster(found[1], report, pdf, config, ledger, real=not dry_run, force=force)
     brief = ReportBrief.from_dict(found[1])
     return _mail_brief(brief, report, pdf, config, ledger, real=not dry_run, force=force, book=config.recipients)
 
@@ -203,6 +212,10 @@ def _send_pending(config: Config, ledger: Ledger, *, dry_run: bool) -> list[Deli
             summaries.append(DeliverySummary(path, True, note=f"{why}; {len(records)} thư vẫn còn treo.", results=[
                 DeliveryResult(r.name, r.email, DELIVERY_PENDING, r.last_error) for r in records]))
             continue
+        if found[1].get("kind") == CLUSTER_BRIEF:
+            summaries.append(_mail_cluster(found[1], path, pdf, config, ledger, real=not dry_run, force=False,
+                                           only={r.email for r in records}))
+            continue
         known = {r.email.lower() for r in config.recipients}
         book = config.recipients + [Recipient(r.name, r.email) for r in records if r.email not in known]
         summaries.append(_mail_brief(ReportBrief.from_dict(found[1]), path, pdf, config, ledger, real=not dry_run,
@@ -217,3 +230,72 @@ def send_again(config: Config, *, report: Path | None, pending: bool, dry_run: b
         named = [_send_report(Path(report), config, ledger, dry_run=dry_run, force=force)] if report else []
         retried = _send_pending(config, ledger, dry_run=dry_run) if pending else []
     return named, retried
+
+
+# --- the cluster report: `_mail_brief`'s per-recipient rule for messages the caller builds ---------------
+
+Person = tuple[str, str, Callable[[], EmailMessage]]  # name, address, builds the message when it is needed
+
+
+def deliver_messages(summary: DeliverySummary, sha: str, people: list[Person], config: Config, ledger: Ledger, *,
+                     force: bool) -> DeliverySummary:
+    """Each person's message, once per report content (`sha`): previews when not `summary.real`."""
+    todo: list[tuple[str, Envelope]] = []
+    sender = sender_address(config).addr_spec
+    path = str(summary.report)
+    for name, email, build in people:
+        before = ledger.delivery_status(sha, email)
+        if summary.real and not force and before in (DELIVERY_SENT, DELIVERY_REJECTED):
+            log.info("skip %s: already %s", email, before)
+            summary.results.append(DeliveryResult(name, email, STATUS_SKIPPED))
+            continue
+        msg = build()
+        if not summary.real:
+            assert summary.outbox is not None
+            eml = atomic.write_bytes(summary.outbox / f"{_slug(email)}.eml", msg.as_bytes())
+            if before in (None, DELIVERY_DRY_RUN):  # a preview never hides a real delivery's state
+                ledger.record_delivery(sha, path, email, name, DELIVERY_DRY_RUN, message_id=str(msg["Message-ID"]))
+            summary.results.append(DeliveryResult(name, email, DELIVERY_DRY_RUN, eml=eml))
+            continue
+        todo.append((name, Envelope(sender, email, msg)))
+    if todo:
+        names = {env.recipient: name for name, env in todo}
+
+        def record(env: Envelope) -> None:
+            ledger.record_delivery(sha, path, env.recipient, names[env.recipient], env.status, error=env.error,
+                                   message_id=str(env.message["Message-ID"]))
+
+        send_all([env for _, env in todo], SmtpSettings.from_config(config), on_done=record)
+        for name, env in todo:
+            if env.status == DELIVERY_PENDING:
+                record(env)
+                log.info("still pending for %s: %s", env.recipient, env.error)
+            summary.results.append(DeliveryResult(name, env.recipient, env.status, env.error))
+    return summary
+
+
+def _mail_cluster(brief: dict[str, Any], pdf_path: Path, pdf: bytes, config: Config, ledger: Ledger, *, real: bool,
+                  force: bool, only: set[str] | None = None) -> DeliverySummary:
+    contacts = list(config.cluster.contacts)
+    known = {c.email.lower() for c in contacts}  # people promised this report and since left out still get it
+    contacts += [Contact(**c) for c in brief.get("contacts", []) if only and c["email"].lower() not in known]
+    contacts = [c for c in contacts if only is None or c.email.lower() in only]
+    summary = DeliverySummary(pdf_path, real, outbox=config.path("email.outbox_dir") / pdf_path.stem)
+    if not contacts:
+        summary.note = "danh sách [[cluster.contacts]] trống, không có thư nào để gửi."
+        return summary
+    people: list[Person] = [(c.name, c.email, functools.partial(cluster_message, brief, c, pdf, pdf_path.name, config))
+                            for c in contacts]
+    return deliver_messages(summary, hashlib.sha256(pdf).hexdigest(), people, config, ledger, force=force)
+
+
+def deliver_cluster(brief: dict[str, Any], pdf_path: Path, config: Config, *, send: bool, dry_run: bool, force: bool,
+                    ledger: Ledger) -> DeliverySummary:
+    """Mail the cluster report to [[cluster.contacts]] (each with their province's standing), once per report
+    content and contact; the brief is kept under the PDF's hash for `send REPORT.pdf` and `send --pending`."""
+    pdf_path = Path(pdf_path)
+    pdf = pdf_path.read_bytes()
+    brief = {**brief, "kind": CLUSTER_BRIEF, "contacts": [dataclasses.asdict(c) for c in config.cluster.contacts]}
+    ledger.record_report(hashlib.sha256(pdf).hexdigest(), str(pdf_path), brief)
+    real = (send or bool(config["email.enabled"])) and not dry_run
+    return _mail_cluster(brief, pdf_path, pdf, config, ledger, real=real, force=force)

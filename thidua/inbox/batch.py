@@ -7,6 +7,7 @@ from pathlib import Path
 
 from thidua.base.config import Config
 from thidua.inbox import folder
+from thidua.inbox.cluster_auto import OnCluster, rebuild, years_to_rebuild
 from thidua.inbox.dispatcher import Dispatcher, Done
 from thidua.pipeline import MailPlan, ProcessFn, process_workbook
 
@@ -26,14 +27,16 @@ def drive(dispatcher: Dispatcher, on_done: OnDone | None = None) -> list[Done]:
 
 def process_files(files: list[Path], config: Config, *, write_json: bool = False, mail: MailPlan | None = None,
                   force: bool = False, process: ProcessFn = process_workbook, workers: int | None = None,
-                  on_done: OnDone | None = None) -> list[Done]:
+                  on_done: OnDone | None = None, on_cluster: OnCluster | None = None) -> list[Done]:
     """Process the named files in place (they are not moved); one worker process per file up to `workers`,
-    none at all for a single file."""
+    none at all for a single file. Then the cluster reports of the years that changed (`on_cluster`)."""
     with Dispatcher(config, process=process, workers=min(workers or 99, len(files)) or 1, force=force,
                     write_json=write_json, claim=False, inline=len(files) == 1, mail=mail) as dispatcher:
         for path in files:
             dispatcher.add(Path(path))
-        return drive(dispatcher, on_done)
+        done = drive(dispatcher, on_done)
+        rebuild(config, years_to_rebuild(config, dispatcher.changed), on_cluster)
+        return done
 
 
 def waiting_count(config: Config) -> int:
@@ -43,12 +46,15 @@ def waiting_count(config: Config) -> int:
 
 def process_inbox(config: Config, *, force: bool = False, mail: MailPlan | None = None,
                   process: ProcessFn = process_workbook, workers: int | None = None,
-                  on_done: OnDone | None = None) -> list[Done]:
+                  on_done: OnDone | None = None, on_cluster: OnCluster | None = None) -> list[Done]:
     """Process every workbook waiting in input/ once (and any a crashed run left half-done), moving each
-    to done/ or failed/; an empty list when nothing was waiting."""
+    to done/ or failed/; an empty list when nothing was waiting. Then the cluster reports of the years
+    that changed (`on_cluster`)."""
     config.input_dir.mkdir(parents=True, exist_ok=True)
     with Dispatcher(config, process=process, workers=workers, force=force, claim=True, mail=mail) as dispatcher:
         dispatcher.recover()
         for path in folder.candidates(config.input_dir):
             dispatcher.add(path)
-        return drive(dispatcher, on_done)
+        done = drive(dispatcher, on_done)
+        rebuild(config, years_to_rebuild(config, dispatcher.changed), on_cluster)
+        return done

@@ -15,7 +15,8 @@ from thidua.base.config import Config
 from thidua.base.fingerprint import settings_fingerprint
 from thidua.base.hashing import sha256_of
 from thidua.base.ledger import FileRecord, Ledger
-from thidua.base.model import OUTCOME_FAILED, OUTCOME_OK, Issue
+from thidua.base.model import OUTCOME_FAILED, OUTCOME_OK, PERIOD_YEAR, Issue
+from thidua.base.year_end import recorded_after
 from thidua.inbox import folder
 from thidua.inbox.pool import InlineExecutor, make_pool
 from thidua.intake.error_copy import write_failure_note
@@ -48,6 +49,16 @@ class Done:
     @property
     def n_issues(self) -> int:
         return len(self.outcome.issues) or self.recorded_issues
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A province's year-end result recorded (new or replaced): its cluster's report may need rebuilding."""
+
+    province: str
+    year: int
+    cluster: str
+    period: str = PERIOD_YEAR
 
 
 @dataclass
@@ -114,6 +125,7 @@ class Dispatcher:
         self._stems: dict[str, str] = {}
         self.one_pass = one_pass
         self._lock = contextlib.ExitStack()  # holds the drop folder's lock while claiming
+        self.changed: list[Changed] = []  # year-end results recorded by this run (the cluster report follows)
 
     # --- life cycle ------------------------------------------------------------------------------
     def __enter__(self) -> Dispatcher:
@@ -286,8 +298,10 @@ class Dispatcher:
         """The earlier result of this content, if it can stand for this file as it is on disk now."""
         assert self.ledger is not None
         record = self.ledger.find_done(digest, fingerprint)
-        if record is None or not _still_valid(record, stem):
+        if record is None or not _still_valid(record, stem) or self._seasonality_changed(record):
             return None
+        if record.outcome == OUTCOME_OK and self.ledger.superseded(record):
+            return None  # a later workbook of that province and year replaced its results: this one counts again
         if self.write_json and record.outcome == OUTCOME_OK and not any(p.endswith(".json") for p in record.outputs):
             return None  # asked for more than was made then: process again
         outputs = [Path(p) for p in record.outputs]
@@ -297,6 +311,14 @@ class Dispatcher:
         file_id = self.ledger.record_reuse(name, record)
         moved = self._settle(claimed, record.outcome) if claimed else None
         return Done(outcome, name, reused=True, moved_to=moved, recorded_issues=record.n_issues, file_id=file_id)
+
+    def _seasonality_changed(self, record: FileRecord) -> bool:
+        """An interim result read last year's year-end results of its province; if those were recorded
+        after it, the same workbook now projects differently and is processed again."""
+        assert self.ledger is not None
+        if record.period == PERIOD_YEAR or record.province is None or record.year is None:
+            return False
+        return recorded_after(self.ledger, record.province, record.year - 1, record.id)
 
     # --- completion ------------------------------------------------------------------------------
     def collect(self, timeout: float | None = None) -> list[Done]:
@@ -328,15 +350,25 @@ class Dispatcher:
     def _record(self, job: _Job, outcome: FileOutcome) -> None:
         assert self.ledger is not None
         meta = outcome.assessment.submission.meta if outcome.assessment is not None else None
+        period = meta.period if meta is not None else PERIOD_YEAR
         if outcome.assessment is not None and meta is not None:
             rows = outcome.assessment.results.to_dict("records")
-            self.ledger.record_results(job.file_id, meta.province, meta.year, rows)
+            self.ledger.record_results(job.file_id, meta.province, meta.year, rows, period=period,
+                                       cluster=meta.cluster or "",
+                                       deductions=float(outcome.assessment.totals.deductions))
+            if period == PERIOD_YEAR:  # interim reviews never feed a ranking
+                self.changed.append(Changed(meta.province, meta.year, meta.cluster or ""))
         hashes = {str(p): sha256_of(p) for p in outcome.outputs if Path(p).is_file()}
         refusal = [Issue(outcome.code, "", outcome.message, file=job.name)] if outcome.code else []
         self.ledger.finish_file(job.file_id, outcome.outcome, [str(p) for p in outcome.outputs],
                                 message=outcome.message, n_issues=len(outcome.issues),
                                 province=meta.province if meta else None, year=meta.year if meta else None,
-                                output_hashes=hashes, issues=outcome.issues or refusal)
+                                output_hashes=hashes, period=period,
+                                issues=outcome.issues or refusal)
+        if outcome.signatures and outcome.pdf is not None:
+            for signature in outcome.signatures:
+                self.ledger.record_signature(job.file_id, hashes.get(str(outcome.pdf), ""), str(outcome.pdf),
+                                             signature)
 
     def _settle(self, claimed: folder.Claim | None, outcome: str) -> Path | None:
         if claimed is None:

@@ -17,6 +17,7 @@ from watchdog.observers import Observer
 
 from thidua.base.config import Config
 from thidua.inbox import folder
+from thidua.inbox.cluster_auto import OnCluster, Rebuilder
 from thidua.inbox.dispatcher import Dispatcher, Done
 from thidua.pipeline import MailPlan, ProcessFn, process_workbook
 
@@ -128,12 +129,14 @@ def _signals(stop: threading.Event, hard: threading.Event) -> Iterator[None]:
 def watch(config: Config, *, on_done: Callable[[Done], None] | None = None,
           on_ready: Callable[[], None] | None = None, stop_event: threading.Event | None = None,
           max_files: int | None = None, process: ProcessFn = process_workbook, workers: int | None = None,
-          force: bool = False, uploads: queue.Queue[folder.Claim] | None = None) -> int:
+          force: bool = False, on_cluster: OnCluster | None = None,
+          uploads: queue.Queue[folder.Claim] | None = None) -> int:
     """Process files as they arrive until stopped (signal, `stop_event`, or `max_files` handled).
 
     `on_ready` is called once the folder is watched and the workers are warm; `on_done` for each file
-    handled. `uploads` brings files claimed into the working folder by someone else (the web pages):
-    they are processed exactly like a dropped file. Returns how many files were handled.
+    handled; `on_cluster` for each cluster report rebuilt when idle. `uploads` brings files claimed into the
+    working folder by someone else (the web pages): they are processed exactly like a dropped file.
+    Returns how many files were handled.
     """
     stop = stop_event or threading.Event()
     hard = threading.Event()
@@ -143,6 +146,7 @@ def watch(config: Config, *, on_done: Callable[[Done], None] | None = None,
     tracker = StabilityTracker(float(config["inbox.stable_seconds"]))
     seen_other: set[str] = set()
     handled = 0
+    cluster = Rebuilder(config, on_cluster)
     with _signals(stop, hard), Dispatcher(config, process=process, workers=workers, force=force, claim=True, one_pass=False,
                                           warm_render=True, mail=MailPlan(force=force)) as d:
         observer = Observer()
@@ -173,6 +177,8 @@ def watch(config: Config, *, on_done: Callable[[Done], None] | None = None,
                 for done in finished:
                     handled += 1
                     _announce(done, on_done)
+                if d.idle:
+                    cluster.poll(d)
                 if max_files is not None and handled >= max_files:
                     break
         finally:
@@ -181,6 +187,10 @@ def watch(config: Config, *, on_done: Callable[[Done], None] | None = None,
             for done in _finish_running(d, hard):
                 handled += 1
                 _announce(done, on_done)
+            if not hard.is_set():  # what the last files changed, before stopping (atomic writes: a hard stop
+                cluster.wait()     # leaves the previous report in place)
+                cluster.poll(d)
+                cluster.wait()
     return handled
 
 

@@ -17,11 +17,12 @@ STATUS = "status"  # one of model.DATA_STATUSES, blank = "Chính thức"
 YEAR = "year"
 DATE = "date"
 LINES = "lines"  # one entry per line inside the cell
+PERIOD = "period"  # one of model.PERIOD_LABELS, blank = "Cả năm"
 
 TYPE_NAMES = {
     TEXT: "chữ", NUMBER: "số", KIND: "danh sách chọn", TARGET: "số, Đạt/Không đạt hoặc mức xếp loại",
     FLAG: "x hoặc để trống", STATUS: "danh sách chọn", YEAR: "năm (số)", DATE: "ngày/tháng/năm",
-    LINES: "chữ, mỗi dòng một mục",
+    LINES: "chữ, mỗi dòng một mục", PERIOD: "danh sách chọn",
 }
 
 # Sheet names.
@@ -46,6 +47,7 @@ GRADE_ABBREVIATIONS = {
 FLAG_MARK = "x"
 FLAG_WORDS = ("x", "có")  # accepted (case-insensitive) as "key criterion"
 DEFAULT_STATUS = "Chính thức"
+PERIOD_CHOICES = tuple(model.PERIOD_LABELS)  # the `Kỳ báo cáo` dropdown: "Cả năm", "6 tháng", … "Quý III"
 
 MAX_HEADER_SCAN_ROWS = 10  # the header row is searched among this many first rows
 
@@ -118,6 +120,10 @@ CRITERIA_SHEET = Sheet(SHEET_CRITERIA, True, "Mỗi dòng là một tiêu chí t
            "vượt kế hoạch); để trống nếu không.", "x", 10, (FLAG_MARK,), aliases=("Tiêu chí trọng tâm",)),
     Column("data_status", "Tình trạng số liệu", STATUS, False, "Số liệu Ước, Sơ bộ hay Chính thức; để trống "
            "nghĩa là Chính thức.", "Chính thức", 14, model.DATA_STATUSES, aliases=("Tình trạng",)),
+    Column("cumulative", "Lũy kế", FLAG, False, "Nhập x nếu số liệu cộng dồn trong năm (thu ngân sách, xuất "
+           "khẩu, việc làm, vốn đầu tư, doanh nghiệp mới…): báo cáo sơ kết tính tiến độ và dự kiến cả năm; "
+           "để trống nếu là tỷ lệ, tốc độ hay mức độ (tăng trưởng GRDP, tỷ lệ hộ nghèo, tỷ lệ bao phủ, xếp "
+           "loại…).", "x", 9, (FLAG_MARK,), aliases=("Cộng dồn", "Số lũy kế")),
     Column("agency", "Cơ quan chủ trì", TEXT, False, "Cơ quan chủ trì, theo dõi số liệu của tiêu chí.",
            "Sở Kế hoạch và Đầu tư", 28, aliases=("Cơ quan theo dõi",)),
     Column("monitor", "Thành viên HĐ theo dõi", TEXT, False, "Thành viên Hội đồng Thi đua - Khen thưởng được "
@@ -125,7 +131,7 @@ CRITERIA_SHEET = Sheet(SHEET_CRITERIA, True, "Mỗi dòng là một tiêu chí t
            aliases=("Thành viên Hội đồng theo dõi", "Người theo dõi")),
     Column("note", "Nguyên nhân, ghi chú", TEXT, False, "Nguyên nhân nếu chưa đạt, hoặc ghi chú khác.",
            "Số người chết do tai nạn giao thông tăng 3,4%", 46, aliases=("Ghi chú", "Nguyên nhân")),
-))
+), optional_columns=("cumulative",))  # absent from workbooks made with the template before it
 
 DEDUCTIONS_SHEET = Sheet(SHEET_DEDUCTIONS, False, "Các khoản điểm trừ (nếu có); để trống nếu không có.", (
     Column("content", "Nội dung", TEXT, True, "Lý do bị trừ điểm (báo cáo chậm, không dự họp Cụm…).",
@@ -144,6 +150,9 @@ INFO_ROWS: tuple[InfoRow, ...] = (
     InfoRow("province", "Tỉnh/Đơn vị", TEXT, True, "Tên tỉnh hoặc đơn vị báo cáo.", "Đồng Tháp"),
     InfoRow("year", "Năm đánh giá", YEAR, True, "Năm của các tiêu chí thi đua.", "2022"),
     InfoRow("cluster", "Cụm thi đua", TEXT, False, "Tên Cụm thi đua.", "Cụm thi đua các tỉnh Tây Nam Bộ"),
+    InfoRow("period", "Kỳ báo cáo", PERIOD, False, "Cả năm (tổng kết năm) hoặc kỳ sơ kết: 6 tháng, 9 tháng, "
+            "Quý I, Quý II, Quý III (số liệu lũy kế từ đầu năm, kế hoạch là kế hoạch cả năm). Để trống "
+            "nghĩa là Cả năm.", "6 tháng"),
     InfoRow("parent_agency", "Cơ quan chủ quản", TEXT, False, "Cơ quan cấp trên, viết hoa.",
             "UBND TỈNH ĐỒNG THÁP"),
     InfoRow("agency", "Cơ quan báo cáo", TEXT, False, "Cơ quan ban hành báo cáo, viết như trong câu văn "
@@ -169,6 +178,9 @@ FILLING_STEPS: tuple[str, ...] = (
     "Viết kiểu 7.87 hoặc 1,234.5 sẽ bị báo lỗi vì không rõ nghĩa.",
     "Không dùng công thức liên kết sang tệp khác; nếu dùng công thức, hãy lưu tệp bằng Excel hoặc "
     "LibreOffice trước khi gửi.",
+    "Báo cáo sơ kết (6 tháng, 9 tháng, quý): chọn Kỳ báo cáo ở trang \"Thông tin\", nhập số thực hiện lũy "
+    "kế từ đầu năm so với kế hoạch cả năm, đánh dấu x ở cột Lũy kế cho số liệu cộng dồn; cột Cùng kỳ năm "
+    "trước là số cùng kỳ (ví dụ 6 tháng) năm trước.",
     "Trang \"Điểm trừ\" chỉ điền khi có điểm bị trừ; không có thì để trống.",
     "Không đổi tên trang tính, không xóa dòng tiêu đề; có thể thêm cột riêng, chương trình bỏ qua cột lạ.",
     "Kiểm tra trước khi gửi: {program} check <tệp>.xlsx",
@@ -185,6 +197,11 @@ def allowed_text(column: Column) -> str:
     if column.key in ("plan", "actual", "previous"):
         return "số; hoặc Đạt / Không đạt; hoặc " + "; ".join(model.GRADE_LEVELS)
     return "; ".join(column.allowed)
+
+
+def info_type_text(row: InfoRow) -> str:
+    """How an info row is filled, as the guide sheet and README show it (the choices of a dropdown)."""
+    return "danh sách chọn: " + "; ".join(PERIOD_CHOICES) if row.type == PERIOD else TYPE_NAMES[row.type]
 
 
 def _md(text: str) -> str:
@@ -205,6 +222,6 @@ def markdown_reference() -> str:
     out += [f"### Trang `{INFO_SHEET.name}` (cột `Mục` / `Giá trị`)", "",
             "| Mục | Khóa | Kiểu | Bắt buộc | Ví dụ | Ý nghĩa |", "|---|---|---|---|---|---|"]
     for r in INFO_ROWS:
-        out.append(f"| `{r.label}` | `{r.key}` | {TYPE_NAMES[r.type]} | {'có' if r.required else ''} | "
+        out.append(f"| `{r.label}` | `{r.key}` | {info_type_text(r)} | {'có' if r.required else ''} | "
                    f"{_md(r.example)} | {_md(r.help)} |")
     return "\n".join(out) + "\n"

@@ -82,6 +82,12 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
     IssueType("invalid-status", "Tình trạng số liệu không hợp lệ",
               "Ô {where} (Tình trạng số liệu): \"{value}\" không hợp lệ. Cần chọn một trong: {expected} "
               "(để trống nghĩa là Chính thức)."),
+    IssueType("invalid-cumulative", "Đánh dấu lũy kế không hợp lệ",
+              "Ô {where} (Lũy kế): \"{value}\" không hợp lệ. Nhập \"x\" nếu số liệu cộng dồn trong năm "
+              "(thu ngân sách, xuất khẩu, việc làm…), để trống nếu là tỷ lệ hoặc mức độ."),
+    IssueType("invalid-period", "Kỳ báo cáo không hợp lệ",
+              "Ô {where} (Kỳ báo cáo): \"{value}\" không phải là kỳ báo cáo đã biết. Cần chọn một trong: "
+              "{expected} (để trống nghĩa là Cả năm)."),
     IssueType("duplicate-code", "Mã tiêu chí bị trùng",
               "Ô {where}: mã \"{value}\" đã dùng ở dòng {first}. Mỗi tiêu chí cần một mã riêng."),
     IssueType("bad-year", "Năm không hợp lệ",

@@ -20,6 +20,7 @@ from thidua.intake.guard import WorkbookScan, inspect_workbook
 if TYPE_CHECKING:
     import pandas as pd
 from thidua.intake.issues import make_issue, message
+from thidua.intake.periods import parse_period
 from thidua.intake.table import Grid, Table, is_blank, locate_table, show
 
 KIND_MATCHER = LabelMatcher(contract.KIND_LABELS)
@@ -37,6 +38,8 @@ _DATE_PATTERNS = (
     (re.compile(r"^ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})$"), (3, 2, 1)),
 )
 YEAR_RANGE = (2000, 2100)
+INTERIM_NEEDS_CUMULATIVE = (" Báo cáo sơ kết (Kỳ báo cáo ở trang \"Thông tin\") cần cột này: nhập x cho số liệu lũy kế từ "
+                            "đầu năm, để trống cho tỷ lệ, mức độ.")
 MAX_ISSUES = 1000  # beyond this a file is clearly not filled as the template asks; memory stays bounded
 
 
@@ -134,6 +137,12 @@ def _read_info(grid: Grid, issues: list[Issue]) -> model.ReportMeta:
                 issues.append(make_issue("bad-date", grid.name, where, show(value), column=info.label))
         elif info.type == contract.LINES:
             meta.recipients = _recipients(show(value))
+        elif info.type == contract.PERIOD:
+            period = parse_period(show(value))
+            meta.period = period or model.PERIOD_YEAR
+            if period is None:
+                issues.append(make_issue("invalid-period", grid.name, where, show(value),
+                                         expected=", ".join(contract.PERIOD_CHOICES)))
         else:
             setattr(meta, key, show(value))
     for info in contract.INFO_ROWS:
@@ -163,10 +172,13 @@ def _target(table: Table, row: int, key: str, kind: str | None, required: bool) 
 Columns = dict[str, list[object]]  # column key → values, rows in workbook order (pandas comes later)
 
 
-def _read_criteria(grid: Grid, issues: list[Issue]) -> Columns | None:
+def _read_criteria(grid: Grid, issues: list[Issue], interim: bool = False) -> Columns | None:
     table = locate_table(grid, contract.CRITERIA_SHEET, issues)
     if table is None:
         return None
+    if interim and "cumulative" not in table.columns:  # 3.900 of 7.000: six months' worth, or the year's?
+        issues.append(make_issue("missing-column", grid.name, column=contract.CRITERIA_SHEET.column("cumulative").header,
+                                 row=table.header_row, extra=INTERIM_NEEDS_CUMULATIVE))
     if not table.data_rows:
         issues.append(make_issue("no-criteria", grid.name, row=table.header_row + 1))
         return None
@@ -192,12 +204,13 @@ def _read_criteria(grid: Grid, issues: list[Issue]) -> Columns | None:
             issues.append(make_issue("out-of-range", grid.name, table.at(row, "max_points"), show(points),
                                      column="Điểm chuẩn", expected="một số không âm"))
         flag = table.choice(row, "key", FLAG_MATCHER, "invalid-flag", "x")
+        cumulative = table.choice(row, "cumulative", FLAG_MATCHER, "invalid-cumulative", "x")
         status = table.choice(row, "data_status", STATUS_MATCHER, "invalid-status",
                               ", ".join(model.DATA_STATUSES))
         values = (row, code, table.text(row, "field"), table.text(row, "name"), table.text(row, "unit"),
                   kind or "", plan, actual, previous, plan_label, actual_label, points, flag is not None,
-                  status or contract.DEFAULT_STATUS, table.text(row, "agency"), table.text(row, "monitor"),
-                  table.text(row, "note"))
+                  status or contract.DEFAULT_STATUS, cumulative is not None, table.text(row, "agency"),
+                  table.text(row, "monitor"), table.text(row, "note"))
         for column, value in zip(model.CRITERIA_COLUMNS, values, strict=True):
             out[column].append(value)
     return out
@@ -209,6 +222,7 @@ def _criteria_frame(columns: Columns) -> pd.DataFrame:
     frame = pd.DataFrame(columns, columns=list(model.CRITERIA_COLUMNS))
     frame["row"] = frame["row"].astype("int64")
     frame["key"] = frame["key"].astype(bool)
+    frame["cumulative"] = frame["cumulative"].astype(bool)
     return frame
 
 
@@ -287,7 +301,8 @@ def read_workbook(path: Path) -> model.ReadResult:
         book.close()
     info, criteria_grid = grids[contract.SHEET_INFO], grids[contract.SHEET_CRITERIA]
     meta = _read_info(info, issues) if info is not None else model.ReportMeta(province="", year=0)
-    criteria = _read_criteria(criteria_grid, issues) if criteria_grid is not None else None
+    interim = meta.period != model.PERIOD_YEAR
+    criteria = _read_criteria(criteria_grid, issues, interim) if criteria_grid is not None else None
     deductions = _read_deductions(grids[contract.SHEET_DEDUCTIONS], issues)
     if issues or criteria is None:
         ordered = sorted(issues, key=_issue_order)

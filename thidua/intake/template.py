@@ -106,6 +106,8 @@ def _info_sheet(wb: Workbook, meta: model.ReportMeta | None) -> None:
         elif info.type == contract.DATE:
             cell.value = value or None
             cell.number_format = DATE_FORMAT
+        elif info.type == contract.PERIOD:
+            cell.value = model.LABEL_OF_PERIOD.get(str(value), value) if value else None
         elif value not in (None, ""):
             cell.value = value
         cell.alignment = WRAP
@@ -119,8 +121,13 @@ def _info_sheet(wb: Workbook, meta: model.ReportMeta | None) -> None:
     date = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)
     date.error, date.showErrorMessage = "Cần nhập ngày dạng ngày/tháng/năm, ví dụ 30/5/2023.", True
     date.add(f"B{date_row}")
+    period = DataValidation(type="list", formula1='"' + ",".join(contract.PERIOD_CHOICES) + '"', allow_blank=True)
+    period.error = "Hãy chọn một kỳ trong danh sách: " + ", ".join(contract.PERIOD_CHOICES)
+    period.showErrorMessage = True
+    period.add(f"B{2 + next(i for i, r in enumerate(contract.INFO_ROWS) if r.type == contract.PERIOD)}")
     ws.add_data_validation(year)
     ws.add_data_validation(date)
+    ws.add_data_validation(period)
 
 
 def _fit_height(ws: Worksheet, row: int, texts: Sequence[tuple[str, float]]) -> None:
@@ -151,7 +158,7 @@ def _guide_sheet(wb: Workbook) -> None:
         for col, text in enumerate((first, "Bắt buộc", "Kiểu / giá trị", "Cách điền", "Ví dụ"), start=1):
             cell = ws.cell(row=r, column=col, value=text)
             cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BOX
-        entries = ([(i.label, i.required, contract.TYPE_NAMES[i.type], i.help, i.example)
+        entries = ([(i.label, i.required, contract.info_type_text(i), i.help, i.example)
                     for i in contract.INFO_ROWS] if sheet is contract.INFO_SHEET else
                    [(c.header, c.required, contract.allowed_text(c) or contract.TYPE_NAMES[c.type], c.help,
                      c.example) for c in sheet.columns])

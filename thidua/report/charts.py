@@ -110,3 +110,33 @@ def field_chart(fields: Sequence[Mapping[str, Any]], *, width: float = 600, labe
                     "width": earned / top * plot_width, "row": f})
     return FieldChart(width=width, height=8 + len(out) * step + 4, x0=label_width, plot_width=plot_width,
                       bar_height=bar_height, rows=out)
+
+
+@dataclass
+class TotalsChart:
+    """Totals side by side (provinces of a cluster, or one province's years): a grey bar for the maximum
+    points, a filled one for the total; `rows` carry `y`, `max_width`, `width` and the item drawn."""
+
+    width: float
+    height: float
+    x0: float
+    plot_width: float
+    bar_height: float
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def totals_chart(items: Sequence[Mapping[str, Any]], *, width: float = 600, label_width: float = 120,
+                 bar_height: float = 11, gap: float = 5) -> TotalsChart | None:
+    """Bars of `total` against `max_points` for each item, on one scale; None when there is nothing."""
+    if not items:
+        return None
+    def value(item: Mapping[str, Any], key: str) -> float:
+        return max(0.0, number_or_none(item.get(key)) or 0.0)
+
+    top = max(max(value(i, "max_points"), value(i, "total")) for i in items) or 1.0
+    plot_width = width - label_width - 80  # the right 80 px hold "total/max"
+    step = bar_height + gap
+    rows = [{"y": 6 + n * step, "max_width": value(i, "max_points") / top * plot_width,
+             "width": value(i, "total") / top * plot_width, "item": i} for n, i in enumerate(items)]
+    return TotalsChart(width=width, height=6 + len(rows) * step + 2, x0=label_width, plot_width=plot_width,
+                       bar_height=bar_height, rows=rows)

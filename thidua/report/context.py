@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -20,6 +20,9 @@ from thidua.base.model import (
 from thidua.base.textfold import fold, split_names
 from thidua.base.values import plain
 from thidua.report import charts
+
+if TYPE_CHECKING:
+    from thidua.cluster.history import Comparison
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -62,7 +65,19 @@ def monitor_groups(rows: list[dict[str, Any]], book: list[Recipient]) -> list[di
     return [{"name": g["name"], "rows": g["rows"]} for g in groups.values()]
 
 
-def build_context(assessment: Assessment, config: Config) -> dict[str, Any]:
+def history_view(cmp: Comparison | None) -> dict[str, Any] | None:
+    """The comparison with earlier years as the report's section reads it (None: no earlier year)."""
+    if cmp is None:
+        return None
+    years = [{"label": str(y.year), "total": y.total, "max_points": y.max_points} for y in cmp.years]
+    return {"previous": cmp.previous, "current": cmp.current, "n_common": cmp.n_common, "n_new": cmp.n_new,
+            "n_dropped": cmp.n_dropped, "improved": cmp.improved, "worsened": cmp.worsened, "years": cmp.years,
+            "chart": charts.totals_chart(years, label_width=60) if len(years) > 1 else None,
+            "delta_total": cmp.current.total - cmp.previous.total,
+            "delta_met": cmp.current.n_met_or_exceeded - cmp.previous.n_met_or_exceeded}
+
+
+def build_context(assessment: Assessment, config: Config, *, history: Comparison | None = None) -> dict[str, Any]:
     """Everything the templates read; values are data, the wording stays in the templates."""
     sub = assessment.submission
     meta = sub.meta
@@ -109,6 +124,7 @@ def build_context(assessment: Assessment, config: Config) -> dict[str, Any]:
         "field_chart": charts.field_chart(fields),
         "source_name": sub.source.name if sub.source else "",
         "sha256": sub.sha256,
+        "history": history_view(history),
         "status": {"exceeded": STATUS_EXCEEDED, "met": STATUS_MET, "not_met": STATUS_NOT_MET,
                    "no_data": STATUS_NO_DATA},
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -23,10 +24,13 @@ class TemplatesOnlyFetcher(URLFetcher):
     template edited by an officer cannot read /etc/passwd or call the network.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, extra_files: Iterable[Path] = ()) -> None:
+        """`extra_files`: single files outside the root that may also be served (the signature images
+        [signing] names, for the visible signature)."""
         super().__init__(timeout=1, allowed_protocols=("file",), allow_redirects=False,
                          fail_on_errors=False)
         self.root = Path(root).resolve()
+        self.extra = frozenset(Path(p).resolve() for p in extra_files)
         self.refused: list[str] = []
 
     def resolve(self, url: str) -> Path | None:
@@ -38,7 +42,7 @@ class TemplatesOnlyFetcher(URLFetcher):
             path = Path(unquote(parts.path)).resolve()
         except (OSError, ValueError):
             return None
-        if not path.is_relative_to(self.root) or not path.is_file():
+        if not (path.is_relative_to(self.root) or path in self.extra) or not path.is_file():
             return None
         return path
 

@@ -40,10 +40,16 @@ def to_document(assessment: model.Assessment) -> dict[str, Any]:
     meta["sha256"] = sub.sha256 or None
     t = assessment.totals
     criteria_cols = list(model.CRITERIA_COLUMNS) + list(model.RESULT_COLUMNS)
+    interim = assessment.interim
+    if interim is not None:
+        criteria_cols += list(model.INTERIM_COLUMNS)
     return {
         "schema": SCHEMA,
         "meta": meta,
         "settings": _plain(assessment.settings),
+        # an interim review (six-month, nine-month, quarterly): points and statuses judge projections
+        "interim": None if interim is None else {"provisional": True, "label": interim.label,
+                                                 **_plain(dataclasses.asdict(interim))},
         "totals": {name: _plain(getattr(t, name)) for name in TOTALS_FIELDS},
         "by_field": [_plain(rec) for rec in assessment.by_field.to_dict("records")],
         "criteria": [_plain({k: rec[k] for k in criteria_cols})

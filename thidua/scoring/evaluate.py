@@ -11,6 +11,7 @@ import pandas as pd
 
 from thidua.base import model
 from thidua.base.rounding import round_difference, round_half_up, round_product, round_ratio
+from thidua.scoring import interim
 from thidua.scoring.explain import explanations
 from thidua.scoring.rules import GRADE_SHARE_KEYS, RULES, effective_settings
 
@@ -30,7 +31,7 @@ def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
 def _score(c: pd.DataFrame, s: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """All result columns as arrays; one pass of masks, no per-row Python."""
     kind = c["kind"].astype(str).to_numpy()
-    plan, actual, prev, maxp = (_num(c, k) for k in ("plan", "actual", "previous", "max_points"))
+    plan, actual, maxp = (_num(c, k) for k in ("plan", "actual", "max_points"))
     maxp = np.nan_to_num(np.clip(maxp, 0, None))
     key = c["key"].fillna(False).astype(bool).to_numpy()
     floor, line = float(s["floor_pct"]), float(s["bonus_line_pct"])
@@ -100,15 +101,22 @@ def _score(c: pd.DataFrame, s: Mapping[str, Any]) -> dict[str, np.ndarray]:
     bonus_applies = key & ok & (plan >= 0) & (~negative | below_zero) & ~(dec & (plan == 0))
     gap_to_bonus = np.where(bonus_applies, np.where(earns_bonus, 0.0, np.maximum(to_line, 0.0)), np.nan)
 
+    return {
+        "pct_of_plan": pct, "status": status, "rule": rule, "points": points, "bonus": bonus,
+        **_year_on_year(c), "gap_to_plan": gap_to_plan, "gap_to_bonus": gap_to_bonus,
+    }
+
+
+def _year_on_year(c: pd.DataFrame) -> dict[str, np.ndarray]:
+    """actual − previous and its % of |previous|, for figures only."""
+    kind = c["kind"].astype(str).to_numpy()
+    actual, prev = _num(c, "actual"), _num(c, "previous")
+    num = (kind == model.KIND_INCREASE) | (kind == model.KIND_DECREASE)
     yoy_change = round_difference(actual, prev)
     yoy_pct = round_ratio(yoy_change, np.abs(prev))
     yoy_pct = np.where(num & np.isfinite(yoy_pct), yoy_pct, np.nan)
     yoy_change = np.where(num, yoy_change, np.nan)  # a difference of grade ranks or Đạt flags means nothing
-    return {
-        "pct_of_plan": pct, "status": status, "rule": rule, "points": points, "bonus": bonus,
-        "yoy_change": yoy_change, "yoy_pct": yoy_pct, "gap_to_plan": gap_to_plan,
-        "gap_to_bonus": gap_to_bonus,
-    }
+    return {"yoy_change": yoy_change, "yoy_pct": yoy_pct}
 
 
 def _by_field(results: pd.DataFrame, prec: int) -> pd.DataFrame:
@@ -155,23 +163,48 @@ def _totals(results: pd.DataFrame, deductions: pd.DataFrame, prec: int) -> model
 
 
 def evaluate(submission: model.Submission, settings: Mapping[str, Any], *,
-             templates_dir: Path | None = None) -> model.Assessment:
+             templates_dir: Path | None = None, interim_settings: Mapping[str, Any] | None = None,
+             last_year: Mapping[str, float] | None = None) -> model.Assessment:
     """Score a submission: per-criterion results, totals per field and overall.
 
-    `templates_dir` is only where the explanation sentences' template may be overridden.
+    A six-month, nine-month or quarterly workbook (`meta.period`) is an interim review: every criterion is
+    judged on its year-end projection (scoring.interim) with the same rules, its points are provisional,
+    and the INTERIM_COLUMNS are added; `interim_settings` is the [interim] section and `last_year` maps
+    codes to the province's year-end actuals of last year (seasonality). `templates_dir` is only where the
+    explanation sentences' template may be overridden.
     """
     s = effective_settings(settings)
     criteria = submission.criteria.reset_index(drop=True)
-    results = criteria.copy()
+    period = submission.meta.period
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite cases are masked
-        scored = _score(criteria, s)
-    results = results.assign(**scored)
+        if period == model.PERIOD_YEAR:
+            projected, judged = None, criteria
+        else:
+            projected = interim.project(criteria, period, interim_settings or {}, float(s["bonus_line_pct"]),
+                                        last_year)
+            if "cumulative" not in criteria:  # a frame built before the column existed: nothing accumulates
+                criteria = criteria.assign(cumulative=False)
+            judged = criteria.assign(actual=projected["projection"])  # the year-end rules judge the projection
+        scored = _score(judged, s)
+        if projected is not None:
+            scored.update(_year_on_year(criteria))  # the period's own figures against the same period last year
+    results = judged.assign(**scored)
     results["explanation"] = explanations(results, s, templates_dir)
     prec = int(s["points_precision"])
+    by_field = _by_field(results, prec)
+    summary = None
+    if projected is not None:
+        margin = float(interim.effective_interim(interim_settings)["risk_margin_pct"])
+        status = interim.judge(results["status"].to_numpy(), results["pct_of_plan"].to_numpy(dtype=float), margin)
+        added = {**projected, "interim_status": status}
+        results = results.assign(actual=criteria["actual"], **{c: added[c] for c in model.INTERIM_COLUMNS})
+        by_field = by_field.merge(interim.field_counts(results), on="field", how="left", sort=False)
+        summary = interim.summary(results, period, interim_settings or {})
     return model.Assessment(
         submission=submission,
         results=results,
-        by_field=_by_field(results, prec),
+        by_field=by_field,
         totals=_totals(results, submission.deductions, prec),
         settings=s,
+        interim=summary,
     )
