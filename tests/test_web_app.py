@@ -32,7 +32,7 @@ def workbook_of(tmp, province: str, name: str = "x.xlsx"):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("site")
-    config = web_config(tmp)
+    config = web_config(tmp, cluster={"name": "Cụm thi đua các tỉnh Tây Nam Bộ"})
     with running_server(config) as server:
         yield server, config, tmp
 
@@ -205,6 +205,12 @@ def test_a_province_uploads_and_sees_only_its_own(site, tmp_path):
     assert "An Giang" in everything and "Đồng Tháp" in everything
     assert admin.get("/bao-cao?tinh=An+Giang&nam=2022").text.count("/ket-qua/") == 1
     assert admin.get(f"/ket-qua/{ag}").status_code == 200 and angiang.get("/tinh/An Giang").status_code == 200
+    board = re.sub(r"\s+", " ", admin.get("/cum").text)  # the cluster ranking, from the same ledger
+    assert "xếp hạng năm 2022" in board and board.index("An Giang") > 0 and "Đồng Tháp" in board
+    seen = re.sub(r"\s+", " ", dongthap.get("/cum").text)  # the standings every member's contact is mailed
+    assert '<a href="/tinh/%C4%90%E1%BB%93ng%20Th%C3%A1p">' in seen and 'href="/tinh/An%20Giang"' not in seen
+    mine = dongthap.get("/tinh/Đồng Tháp").text
+    assert "Thứ hạng trong Cụm" in mine and "<td>2022</td>" in mine
 
 
 def test_a_replaced_output_is_not_served(site, tmp_path):
@@ -247,6 +253,7 @@ def test_no_accounts_means_this_machine_only(tmp_path):
         assert client.get("/", headers={"Host": "thidua.example:8080"}).status_code == 400  # DNS rebinding
         assert client.get("/mau-excel").data[:2] == b"PK"
         assert "Kế hoạch" in client.get("/huong-dan").text
+        assert "Chưa khai báo Cụm thi đua" in client.get("/cum").text
 
 
 def test_mail_sent_for_real_is_shown_per_member(tmp_path):

@@ -28,14 +28,15 @@ RECIPIENTS = [{"name": "Trần Thị Bích", "email": "bich.tt@dongthap.example"
               {"name": "Lê Văn Cường", "email": "cuong.lv@dongthap.example"}]
 
 
-def web_config(tmp: Path, *, accounts: bool = True, email: dict[str, object] | None = None, **web: object) -> Config:
+def web_config(tmp: Path, *, accounts: bool = True, email: dict[str, object] | None = None,
+               cluster: dict[str, object] | None = None, **web: object) -> Config:
     """make_config's drop folder and two council members (mail previews only, unless `email` says otherwise),
     with three accounts (all with PASSWORD) unless `accounts` is False."""
     base = make_config(tmp, workers=1)
     data = {"paths": {k.split(".")[1]: v for k, v in base.values.items() if k.startswith("paths.")},
             "ledger": {"path": base["ledger.path"]}, "inbox": {"workers": 1, "stable_seconds": 0.2},
             "email": {"outbox_dir": base["email.outbox_dir"], "recipients": RECIPIENTS, **(email or {})},
-            "web": dict(web)}
+            "web": dict(web), "cluster": dict(cluster or {})}
     if accounts:
         digest = hash_password(PASSWORD)  # one hash for all: scrypt is slow on purpose
         data["web"]["users"] = [{"name": n, "role": r, "province": p, "password_hash": digest} for n, r, p in USERS]

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from thidua.base import model, vnformat
 from thidua.base.config import Config
 from thidua.base.resources import bundled_templates
-from thidua.web import auth, pages, reports
+from thidua.web import auth, cluster_pages, pages, reports
 from thidua.web.context import WebContext, close_store
 from thidua.web.service import UploadService
 
@@ -38,9 +38,10 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("pages.index", "Gửi báo cáo"),
     NavItem("reports.reports", "Báo cáo các tỉnh"),
+    NavItem("cluster.ranking", "Xếp hạng Cụm"),
     NavItem("reports.guide", "Hướng dẫn điền mẫu"),
 ]
-BLUEPRINTS = [auth.bp, pages.bp, reports.bp]  # and theirs here
+BLUEPRINTS = [auth.bp, pages.bp, reports.bp, cluster_pages.bp]  # and theirs here
 
 ERRORS: dict[int, tuple[str, str]] = {
     400: ("Yêu cầu không hợp lệ", "Trang gửi lên thiếu mã xác nhận hoặc đã cũ. Hãy mở lại trang rồi thử lại."),

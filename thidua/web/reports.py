@@ -46,9 +46,12 @@ def province_page(province: str) -> ResponseReturnValue:
     """One province across the years (the seam where its history and cluster rank are shown)."""
     if not viewer().may_see_province(province):
         abort(403)
+    from thidua.web.cluster_pages import history
+
     rows = _filtered(store().reports(viewer()), province, "")
     shown = rows[0].province if rows else province
-    return render_template("province.html.j2", province=shown, rows=rows, outputs_of=outputs_of)
+    return render_template("province.html.j2", province=shown, rows=rows, outputs_of=outputs_of,
+                           years=list(reversed(history(province))))
 
 
 @bp.route("/mau-excel")
