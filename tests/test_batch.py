@@ -110,7 +110,9 @@ def test_real_pipeline_from_the_command_line(tmp_path):
     copy = load_workbook(config.output_dir / "Dong Thap.loi.xlsx")
     assert "không phải là số" in copy["Tiêu chí"]["F2"].comment.text
     assert "Không đọc được tệp \"hong.xlsx\"" in (config.output_dir / "hong.loi.txt").read_text("utf-8")
-    assert "ghi-chu.txt is not an .xlsx workbook" in err.getvalue()
+    # the officer is told about the file left alone, in Vietnamese (issue 15: no English line on the console)
+    assert "Cảnh báo: Bỏ qua ghi-chu.txt: không phải tệp Excel .xlsx." in err.getvalue()
+    assert "is not an .xlsx workbook" not in err.getvalue()
     assert "Dong Thap.XLSX" in out.getvalue() and "không đọc được" in out.getvalue()
 
 

@@ -107,7 +107,7 @@ def q1_text(reports):
     "IV. KIẾN NGHỊ",
     "Trên đây là báo cáo sơ kết 6 tháng đầu năm 2023 thực hiện các tiêu chí thi đua./.",
     "Phụ lục KẾT QUẢ THỰC HIỆN CÁC TIÊU CHÍ THI ĐUA 6 THÁNG ĐẦU NĂM 2023",
-    "(Kèm theo Báo cáo số 88/BC-SNV của Sở Nội vụ Đồng Tháp)",
+    "(Kèm theo Báo cáo số 88/BC-SNV của Sở Nội vụ tỉnh Đồng Tháp)",
     "Đồng Tháp, ngày tháng năm 2023",
 ])
 def test_six_month_report_text(six_text, needle):

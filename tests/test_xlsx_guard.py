@@ -210,3 +210,62 @@ def test_a_stray_note_far_right_of_a_normal_table_is_read(tmp_path):
 
     result = read_workbook(wb.standard_raw(tmp_path / "xa.xlsx", rows=wb.criteria(100), tweak=far_note))
     assert result.valid and len(result.submission.criteria) == 100
+
+
+def _with_second_copy(good: Path, target: Path, rename=lambda name: name) -> Path:
+    """The workbook with its criteria sheet stored twice under one part name, the copies disagreeing."""
+    import warnings
+
+    with zipfile.ZipFile(good) as zf:
+        part = next(n for n in zf.namelist() if n.startswith("xl/worksheets/") and b"KT01" in zf.read(n))
+        members = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name, as it should
+        for name, data in members:
+            out.writestr(name, data)
+        original = dict(members)[part]
+        out.writestr(rename(part), original.replace(b"<v>8.62</v>", b"<v>99</v>"))
+    return target
+
+
+@pytest.fixture
+def good_inline(tmp_path):
+    return wb.standard_raw(tmp_path / "inline.xlsx", rows=wb.criteria(2))
+
+
+def test_two_parts_of_one_name_are_refused(tmp_path, good_inline):
+    path = _with_second_copy(good_inline, tmp_path / "hai-ban.xlsx")
+    err = _refused(path)
+    assert err.code == "duplicate-part" and "xl/worksheets/" in err.message
+    assert "Excel và thidua có thể đọc ra số liệu khác nhau" in err.message
+
+
+def test_part_names_differ_only_in_case_are_the_same_part(tmp_path, good_inline):
+    path = _with_second_copy(good_inline, tmp_path / "hoa-thuong.xlsx", rename=str.upper)
+    assert _refused(path).code == "duplicate-part"
+
+
+def test_duplicate_part_from_the_command_line_exits_3_with_json(tmp_path, good_inline):
+    import io
+    import json
+
+    from thidua.cli.main import main
+
+    path = _with_second_copy(good_inline, tmp_path / "hai-ban.xlsx")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", str(path), "--json"], stdout=out, stderr=err) == 3
+    assert [i["code"] for i in json.loads(out.getvalue())] == ["duplicate-part"]
+
+
+def test_excel_97_2003_files_are_named_as_such(tmp_path):
+    legacy = tmp_path / "cu.xlsx"  # a BIFF8 file's directory names its stream "Workbook" (UTF-16LE)
+    legacy.write_bytes(xlsx_guard.OLE_SIGNATURE + b"\0" * 1000 + "Workbook".encode("utf-16-le") + b"\0" * 3000)
+    err = _refused(legacy)
+    assert err.code == "legacy-xls"
+    assert err.message.startswith("Tệp Excel 97-2003 (.xls): hãy mở và lưu lại dạng .xlsx")
+    named = tmp_path / "cu.xls"  # any OLE file named .xls
+    named.write_bytes(xlsx_guard.OLE_SIGNATURE + b"\0" * 4096)
+    assert _refused(named).code == "legacy-xls"
+    locked = tmp_path / "khoa.xls"  # a password-protected .xlsx stays "encrypted" whatever its name
+    locked.write_bytes(xlsx_guard.OLE_SIGNATURE + b"\0" * 100 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 100)
+    assert _refused(locked).code == "encrypted-workbook"

@@ -1,6 +1,8 @@
-"""Allow ``python -m thidua``."""
+"""Allow ``python -m thidua`` (any Python, as ``generate_report.py``)."""
 
-from thidua.cli.main import run_and_exit
+from pathlib import Path
+
+from thidua.cli.launch import start
 
 if __name__ == "__main__":  # worker processes import this module again: it must not run the command
-    run_and_exit()
+    start(Path(__file__).resolve().parent.parent, ["-m", "thidua"])

@@ -60,6 +60,7 @@ class FileOutcome:
     mail: list[str] = field(default_factory=list)  # what the mailing says, line by line
     mail_ok: bool = True  # False when someone did not get the report (pending or rejected)
     signatures: list[Signature] = field(default_factory=list)  # put on the PDF by `sign`
+    notices: list[Issue] = field(default_factory=list)  # read differently from a plain table (not problems)
     code: str = ""  # the issue code of a refused file (unreadable), as `check` names it
 
     @property
@@ -105,7 +106,7 @@ def process_workbook(
 
         copy = write_error_copy(source, result.issues, out_dir / f"{stem}.loi.xlsx")
         return FileOutcome(source, OUTCOME_ISSUES, digest, issues=result.issues, outputs=[copy],
-                           seconds=time.perf_counter() - started)
+                           seconds=time.perf_counter() - started, notices=result.notices)
 
     from thidua.report.pdf import render_pdf
     from thidua.report.results_workbook import write_results
@@ -134,7 +135,7 @@ def process_workbook(
         outputs.append(results_json.write_json(assessment, out_dir / f"{stem}.json"))
     _remove_old_answers(out_dir, stem, *([] if pdf_name.endswith(UNSIGNED_SUFFIX) else [UNSIGNED_SUFFIX]))
     return FileOutcome(source, OUTCOME_OK, digest, outputs=outputs, assessment=assessment,
-                       seconds=time.perf_counter() - started)
+                       seconds=time.perf_counter() - started, notices=result.notices)
 
 
 def earlier_years(assessment: Assessment, config: Config) -> Comparison | None:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
+def atomic_path(target: Path, *, replace: bool = True) -> Iterator[Path]:
     """Yield a temp path beside `target`; on success fsync and os.replace it onto `target`.
 
-    On any exception the temp file is removed and `target` is left as it was.
+    With `replace` False an existing `target` is never replaced: the temp file is hard-linked into place,
+    which fails (FileExistsError) if `target` appeared meanwhile. On any exception the temp file is
+    removed and `target` is left as it was.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -25,11 +27,28 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        if replace:
+            os.replace(tmp, target)
+        else:
+            _place_new(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def _place_new(tmp: Path, target: Path) -> None:
+    """Move `tmp` to `target` only if `target` does not exist (atomically where hard links work)."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links on this file system: O_EXCL then rename is the best there is
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        os.close(fd)
+        os.replace(tmp, target)
+        return
+    tmp.unlink()
 
 
 def _read_umask() -> int:

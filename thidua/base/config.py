@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import re
@@ -15,6 +16,7 @@ from thidua.base.errors import ConfigError
 from thidua.base.resources import bundled_templates
 from thidua.base.settings import BY_KEY as _BY_KEY
 from thidua.base.settings import SETTINGS, Setting, type_name
+from thidua.base.tomltext import describe_encoding_error, describe_toml_error
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,16 @@ class Config:
             return bundled_templates()
         return configured
 
-    def legal_basis(self, year: int) -> list[str]:
+    def legal_basis(self, year: int, report_date: dt.date | None = None) -> list[str]:
+        """The "Căn cứ…" lines in force on the report's date (1 January after the evaluation year when the
+        report is undated): the latest key dated on or before it; else the evaluation year's key (the
+        old form), else "mac_dinh"."""
         table = self.values["report.legal_basis"]
-        lines = table.get(str(year), table.get("mac_dinh", []))
-        return [str(x) for x in lines]
+        when = report_date or dt.date(year + 1, 1, 1)
+        dated = sorted((dt.date.fromisoformat(key), key) for key in table if "-" in key)
+        in_force = [key for since, key in dated if since <= when]
+        key = in_force[-1] if in_force else str(year) if str(year) in table else "mac_dinh"
+        return [str(x) for x in table.get(key, [])]
 
     def smtp_password(self) -> str:
         name = self.values["email.password_env"]
@@ -221,10 +229,16 @@ def load_config(path: Path | None = None) -> Config:
             raise ConfigError(f"Không tìm thấy tệp cấu hình \"{path}\".",
                               hint="Kiểm tra đường dẫn sau --config.")
         return build_config({}, Path.cwd())
+    raw = path.read_bytes()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Tệp cấu hình \"{path}\" sai cú pháp TOML: {exc}.") from exc
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"Tệp cấu hình \"{path}\" {describe_encoding_error(exc.start, raw)}.") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Tệp cấu hình \"{path}\" sai cú pháp TOML {describe_toml_error(str(exc), text)}.",
+                          hint="Sửa dòng đó trong tệp cấu hình (các dòng mẫu trong config.toml có chú thích).") from exc
     return build_config(data, path.resolve().parent, path)
 
 

@@ -12,6 +12,7 @@ class ThiduaError(Exception):
     """Base of every fatal, user-facing error; ``str(err)`` is a Vietnamese sentence."""
 
     exit_code = EXIT_USAGE
+    code = "usage-error"  # kebab-case, as `check --json` prints it
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -23,12 +24,19 @@ class ConfigError(ThiduaError):
     """config.toml is missing, malformed or holds an invalid value."""
 
     exit_code = EXIT_USAGE
+    code = "config-error"
 
 
 class UsageError(ThiduaError):
     """The command line asks for something impossible (missing file, bad option)."""
 
     exit_code = EXIT_USAGE
+
+
+class MissingFileError(UsageError):
+    """A file named on the command line does not exist (or is a folder)."""
+
+    code = "file-not-found"
 
 
 class UnreadableFileError(ThiduaError):
@@ -45,9 +53,11 @@ class RenderError(ThiduaError):
     """The PDF could not be produced (template error, WeasyPrint failure)."""
 
     exit_code = EXIT_USAGE
+    code = "render-error"
 
 
 class SigningError(ThiduaError):
     """The report could not be signed: key file, password, token, PIN, certificate or timestamp server."""
 
     exit_code = EXIT_USAGE
+    code = "signing-error"

@@ -161,6 +161,9 @@ class ReadResult:
 
     issues: list[Issue]
     build: Callable[[], Submission] | None = None  # set only when the workbook is valid
+    # What was read differently from a plain table, told to the officer without refusing anything (a
+    # totals row left out, stray blank cells ignored); codes from intake.issues.NOTICE_TYPES
+    notices: list[Issue] = field(default_factory=list)
     meta: ReportMeta | None = None  # what the `Thông tin` sheet said, even when there are issues
 
     @property

@@ -57,6 +57,8 @@ def _day(value: Any) -> str | None:
     if value == "" or parse_day(value) is not None:
         return None
     return "phải là một ngày dạng ngày/tháng/năm, ví dụ 30/3/2023"
+
+
 def _http_url(value: Any) -> str | None:
     if value == "" or re.fullmatch(r"https?://[^\s]+", value):
         return None
@@ -71,6 +73,26 @@ def _pem_paths(value: Any) -> str | None:
     if all(isinstance(v, str) and v.strip() for v in value):
         return None
     return "phải là danh sách đường dẫn tệp chứng thư CA (PEM), ví dụ [\"ca-goc.pem\"]"
+
+
+_LEGAL_KEY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}|mac_dinh")
+
+
+def _legal_basis(value: Any) -> str | None:
+    """Keys are dates in force ("2024-01-01"), evaluation years ("2022", the old form) or "mac_dinh";
+    each value is a list of lines."""
+    for key, lines in value.items():
+        if not _LEGAL_KEY.fullmatch(key):
+            return (f"có khóa \"{key}\" không hợp lệ: khóa phải là ngày có hiệu lực (\"2024-01-01\"), "
+                    "năm đánh giá (\"2022\") hoặc \"mac_dinh\"")
+        if "-" in key:
+            try:
+                dt.date.fromisoformat(key)
+            except ValueError:
+                return f"có khóa \"{key}\" không phải là ngày có thật (năm-tháng-ngày)"
+        if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+            return f"ở khóa \"{key}\" phải là danh sách các dòng chữ, ví dụ [\"Căn cứ …;\"]"
+    return None
 
 
 @dataclass(frozen=True)
@@ -131,7 +153,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Phụ lục chi tiết liệt kê tối đa chừng này tiêu chí; nhiều hơn thì tóm tắt theo lĩnh vực.",
             _range(1, 100000)),
     Setting("report.legal_basis", dict, {},
-            "Các dòng \"Căn cứ…\" theo năm: khóa là năm (\"2022\") hoặc \"mac_dinh\"."),
+            "Các dòng \"Căn cứ…\" chọn theo ngày báo cáo: khóa là ngày văn bản có hiệu lực (\"2024-01-01\": "
+            "dùng cho báo cáo ký từ ngày đó); khóa kiểu cũ năm đánh giá (\"2022\") và \"mac_dinh\" vẫn dùng được.",
+            _legal_basis),
+    Setting("report.unit_kind", str, "tỉnh",
+            "Loại đơn vị viết trước tên ở mục Tỉnh/Đơn vị: \"tỉnh\" (tỉnh Hậu Giang) hoặc \"thành phố\" "
+            "(thành phố Cần Thơ); rỗng: chỉ viết tên. Tên đã ghi kèm (\"Thành phố Cần Thơ\") thì giữ nguyên."),
     # [inbox]
     Setting("inbox.done_dir", str, "da-xu-ly", "Thư mục con của input cho tệp đã xử lý xong."),
     Setting("inbox.failed_dir", str, "loi", "Thư mục con của input cho tệp bị lỗi."),

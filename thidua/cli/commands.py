@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TextIO
 
 from thidua.base.config import Config
-from thidua.base.errors import EXIT_DATA_ISSUES, EXIT_OK, EXIT_UNREADABLE, UsageError
+from thidua.base.errors import EXIT_DATA_ISSUES, EXIT_OK, EXIT_UNREADABLE, MissingFileError, UsageError
 from thidua.base.model import Issue
 from thidua.base.program import command_name
-from thidua.cli.output import format_issue
+from thidua.cli.output import format_issue, format_notice
 from thidua.cli.parser import DEFAULT_TEMPLATE_NAME
 
 Command = Callable[[argparse.Namespace, Config, TextIO], int]
@@ -22,9 +22,19 @@ def _cmd_template(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from thidua.intake.template import write_template
 
     target = args.output / DEFAULT_TEMPLATE_NAME if args.output.is_dir() else args.output
+    if target.suffix.lower() != ".xlsx":
+        raise UsageError(f"Tên tệp mẫu \"{target}\" phải có đuôi .xlsx (mẫu là bảng tính Excel).",
+                         hint=f"Ví dụ: {command_name()} template -o {target.with_suffix('.xlsx').name}")
     if not target.parent.is_dir():
         raise UsageError(f"Không có thư mục \"{target.parent}\" để ghi mẫu.", hint="Tạo thư mục trước, hoặc chọn -o khác.")
-    path = write_template(target)
+    taken = UsageError(f"Tệp \"{target}\" đã có; mẫu không được ghi đè lên tệp đó.",
+                       hint="Chọn tên khác với -o, hoặc thêm --force nếu thật sự muốn thay tệp đó bằng mẫu trống.")
+    if (target.exists() or target.is_symlink()) and not args.force:
+        raise taken
+    try:
+        path = write_template(target, overwrite=bool(args.force))
+    except FileExistsError as exc:  # created meanwhile: still never replaced without --force
+        raise taken from exc
     if not args.quiet:
         print(f"Đã ghi mẫu Excel: {path}", file=out)
     return EXIT_OK
@@ -35,20 +45,25 @@ def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from thidua.base.errors import UnreadableFileError
     from thidua.intake.reader import read_workbook
 
+    notices: list[Issue] = []
     try:
-        issues = read_workbook(args.file).issues
+        result = read_workbook(args.file)
     except UnreadableFileError as exc:
         issues = [Issue(exc.code, "", exc.message, file=args.file.name)]
         code = EXIT_UNREADABLE
     else:
+        issues, notices = result.issues, result.notices
         code = EXIT_DATA_ISSUES if issues else EXIT_OK
-    if args.json:
-        print(json.dumps([i.as_dict() for i in issues], ensure_ascii=False, indent=2), file=out)
-    elif issues:
+    if args.json:  # the notices too: the same four fields, their codes are documented as notices
+        print(json.dumps([i.as_dict() for i in (*issues, *notices)], ensure_ascii=False, indent=2), file=out)
+        return code
+    if issues:
         for issue in issues:
             print(format_issue(issue), file=out)
     elif not args.quiet:
         print(f"{args.file.name}: hợp lệ, không có lỗi.", file=out)
+    for notice in notices:
+        print(format_notice(notice), file=out)
     return code
 
 
@@ -56,11 +71,11 @@ def require_file(path: Path, what: str = "") -> None:
     """A workbook (or `what`) named on the command line must be a file that exists."""
     if path.is_dir():
         if what:
-            raise UsageError(f"\"{path}\" là một thư mục; cần chỉ ra một tệp {what}.")
-        raise UsageError(f"\"{path}\" là một thư mục; cần chỉ ra một tệp Excel (.xlsx).",
-                         hint=f"Xử lý cả thư mục input/: chạy {command_name()} không kèm lệnh.")
+            raise MissingFileError(f"\"{path}\" là một thư mục; cần chỉ ra một tệp {what}.")
+        raise MissingFileError(f"\"{path}\" là một thư mục; cần chỉ ra một tệp Excel (.xlsx).",
+                               hint=f"Xử lý cả thư mục input/: chạy {command_name()} không kèm lệnh.")
     if not path.is_file():
-        raise UsageError(f"Không tìm thấy tệp \"{path}\".")
+        raise MissingFileError(f"Không tìm thấy tệp \"{path}\".")
 
 
 def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO) -> int:

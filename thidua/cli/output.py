@@ -18,6 +18,11 @@ def format_issue(issue: Issue) -> str:
     return f"{issue.cell}: {issue.message} [{issue.code}]"
 
 
+def format_notice(notice: Issue) -> str:
+    """One line per notice (the workbook was read, differently from a plain table)."""
+    return f"Lưu ý: {notice.message} [{notice.code}]"
+
+
 def print_outcome(outcome: FileOutcome, out: TextIO) -> None:
     """A short block per file: what was made, or what is wrong and where the error copy is."""
     name = outcome.source.name
@@ -25,6 +30,8 @@ def print_outcome(outcome: FileOutcome, out: TextIO) -> None:
         made = ", ".join(str(p) for p in outcome.outputs)
         seconds = f"{outcome.seconds:.1f}".replace(".", ",")
         print(f"{name}: đã tạo {made} ({seconds} giây)", file=out)
+        for notice in outcome.notices:
+            print("  " + format_notice(notice), file=out)
         for sig in outcome.signatures:
             print(f"  Đã ký số ({sig.role}): {sig.name}, lúc {sig.signed_at} ({sig.level}).", file=out)
         return

@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", parents=[common], help="ghi mẫu Excel trống")
     p.add_argument("-o", "--output", type=Path, default=Path(DEFAULT_TEMPLATE_NAME), metavar="PATH",
                    help=f"nơi ghi mẫu (mặc định {DEFAULT_TEMPLATE_NAME})")
+    p.add_argument("--force", action="store_true", help="ghi đè nếu tệp đã có (mặc định không bao giờ ghi đè)")
 
     p = sub.add_parser("check", parents=[common], help="chỉ kiểm tra tệp Excel, không tạo báo cáo")
     p.add_argument("file", type=Path, metavar="FILE", help="tệp Excel (.xlsx) cần kiểm tra")

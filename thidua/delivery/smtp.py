@@ -196,8 +196,14 @@ def send_all(envelopes: list[Envelope], settings: SmtpSettings,
             _fail(waiting, describe(exc, settings))
             break
         except (smtplib.SMTPException, OSError) as exc:
-            log.warning("SMTP attempt %d failed: %s", attempt + 1, exc)
-            _fail(waiting, describe(exc, settings))
+            reason = describe(exc, settings)
+            if attempt < settings.retries:
+                log.warning("SMTP attempt %d failed (%s); retrying in %s s", attempt + 1, reason,
+                            f"{settings.backoff * 2 ** attempt:g}".replace(".", ","))
+            else:
+                log.warning("SMTP attempt %d failed (%s); no retries left, the messages stay pending",
+                            attempt + 1, reason)
+            _fail(waiting, reason)
         except Exception as exc:  # never lose track: what was not delivered stays pending in the ledger
             log.exception("unexpected failure while sending")
             _fail(waiting, describe(exc, settings))

@@ -24,6 +24,9 @@ IGNORED = "ignored"  # lock, hidden and temporary files: silently skipped
 OTHER = "other"  # anything else: left alone, logged once
 _TEMP_SUFFIXES = {".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp", ".bak"}
 _EXCEL_TEMP = re.compile(r"^[0-9A-F]{8}$")  # Excel writes its save to e.g. "A1B2C3D4", then renames
+# Excel 97-2003 workbooks are not read, but taken in like workbooks: the officer gets a note (save it as
+# .xlsx) in output/ and the file moves to the failed folder, instead of lying unanswered in input/.
+LEGACY_SUFFIXES = (".xls",)
 
 
 class InboxBusyError(ThiduaError):
@@ -41,8 +44,15 @@ def classify(path: Path) -> str:
     return WORKBOOK if suffix == ".xlsx" else OTHER
 
 
+def is_taken(path: Path) -> bool:
+    """A file the drop folder processes: a workbook, or an Excel 97-2003 file (answered with a note)."""
+    kind = classify(path)
+    return kind == WORKBOOK or (kind == OTHER and path.suffix.lower() in LEGACY_SUFFIXES)
+
+
 def candidates(input_dir: Path, *, seen_other: set[str] | None = None) -> list[Path]:
-    """Workbooks waiting directly in `input_dir`, oldest first; other files are logged once each."""
+    """Workbooks (and Excel 97-2003 files) waiting directly in `input_dir`, oldest first; other files are
+    logged once each."""
     found = []
     seen = seen_other if seen_other is not None else set()
     try:
@@ -54,7 +64,7 @@ def candidates(input_dir: Path, *, seen_other: set[str] | None = None) -> list[P
         if not entry.is_file(follow_symlinks=False):
             continue
         kind = classify(path)
-        if kind == WORKBOOK:
+        if is_taken(path):
             found.append(path)
         elif kind == OTHER and path.name not in seen:
             seen.add(path.name)

@@ -200,7 +200,7 @@ def _drain(events: queue.Queue[tuple[Path, bool]], tracker: StabilityTracker, se
             path, renamed = events.get_nowait()
         except queue.Empty:
             return
-        if folder.classify(path) == folder.WORKBOOK:
+        if folder.is_taken(path):
             tracker.touch(path, renamed=renamed)
         elif path.name not in seen_other and path.is_file():
             seen_other.add(path.name)

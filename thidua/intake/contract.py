@@ -37,6 +37,11 @@ LABEL_OF_KIND = model.LABEL_OF_KIND
 PASS = "Đạt"
 FAIL = "Không đạt"
 PASS_FAIL_VALUES = {PASS: 1.0, FAIL: 0.0}
+# Other ways of writing a pass/fail result that can mean one thing only (the report itself says "chưa đạt").
+PASS_FAIL_ALIASES = {"Chưa đạt": FAIL}
+# Yes/no answers: they say whether the result matches the plan only when the plan is a yes/no answer too
+# ("Có"/"Có" is met, "Không"/"Có" is not); against a plan of "Đạt" a bare "Có" stays ambiguous.
+YES, NO = "Có", "Không"
 # Short forms officers write for the grades (mapped onto model.GRADE_LEVELS names).
 GRADE_ABBREVIATIONS = {
     "HTXSNV": "Hoàn thành xuất sắc nhiệm vụ",
@@ -90,6 +95,15 @@ class Sheet:
     # Columns the header row may lack. Every other column must be there even when its cells may stay
     # blank: a misspelled or deleted "Thực hiện" header would otherwise read as "no data" everywhere.
     optional_columns: tuple[str, ...] = ()
+    # Rows are grouped by this column (Lĩnh vực): a blank row between two groups is layout and is skipped,
+    # a blank row inside a group is reported (a criterion of the group may have been left out).
+    group_column: str = ""
+    # A cell of these columns merged down over several rows gives every row of the range its value (the
+    # usual way a field, an agency or a unit is written once for a group of criteria).
+    spanning_columns: tuple[str, ...] = ()
+    # What one data row is ("tiêu chí"); set when the table may end in a totals row ("Tổng cộng"), which is
+    # then left out with a notice.
+    row_noun: str = ""
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -131,14 +145,16 @@ CRITERIA_SHEET = Sheet(SHEET_CRITERIA, True, "Mỗi dòng là một tiêu chí t
            aliases=("Thành viên Hội đồng theo dõi", "Người theo dõi")),
     Column("note", "Nguyên nhân, ghi chú", TEXT, False, "Nguyên nhân nếu chưa đạt, hoặc ghi chú khác.",
            "Số người chết do tai nạn giao thông tăng 3,4%", 46, aliases=("Ghi chú", "Nguyên nhân")),
-), optional_columns=("cumulative",))  # absent from workbooks made with the template before it
+), optional_columns=("cumulative",),  # absent from workbooks made with the template before it
+    group_column="field", spanning_columns=("field", "unit", "kind", "data_status", "agency", "monitor"),
+    row_noun="tiêu chí")
 
 DEDUCTIONS_SHEET = Sheet(SHEET_DEDUCTIONS, False, "Các khoản điểm trừ (nếu có); để trống nếu không có.", (
     Column("content", "Nội dung", TEXT, True, "Lý do bị trừ điểm (báo cáo chậm, không dự họp Cụm…).",
            "Gửi báo cáo 6 tháng chậm 5 ngày", 50),
     Column("points", "Điểm trừ", NUMBER, True, "Số điểm bị trừ (số không âm).", "2", 10),
     Column("note", "Ghi chú", TEXT, False, "Ghi chú thêm (nếu có).", "Văn bản số 45/CTĐ", 40),
-))
+), row_noun="khoản điểm trừ")
 
 INFO_SHEET = Sheet(SHEET_INFO, True, "Thông tin chung của báo cáo: đơn vị, năm, người ký, nơi nhận.", (
     Column("label", "Mục", TEXT, True, "Tên mục thông tin (không sửa).", "Tỉnh/Đơn vị", 24),
@@ -172,8 +188,9 @@ GUIDE_SHEET = Sheet(SHEET_GUIDE, False, "Hướng dẫn điền mẫu (trang nà
 
 FILLING_STEPS: tuple[str, ...] = (
     "Điền trang \"Thông tin\": mỗi mục một dòng, nhập ở cột Giá trị; Tỉnh/Đơn vị và Năm đánh giá là bắt buộc.",
-    "Điền trang \"Tiêu chí\": mỗi tiêu chí một dòng, bắt đầu ngay dưới dòng tiêu đề, không để dòng trống "
-    "xen giữa, không gộp ô.",
+    "Điền trang \"Tiêu chí\": mỗi tiêu chí một dòng, bắt đầu ngay dưới dòng tiêu đề. Có thể gộp dọc ô Lĩnh vực "
+    "(hoặc Cơ quan chủ trì…) cho cả nhóm tiêu chí và để một dòng trống giữa hai lĩnh vực; không gộp ô mã, tên, "
+    "số liệu của hai tiêu chí, không gộp ngang qua hai cột.",
     "Số viết theo kiểu Việt Nam: dấu chấm phân cách hàng nghìn, dấu phẩy thập phân (7.877; 8,62; 123,14%). "
     "Viết kiểu 7.87 hoặc 1,234.5 sẽ bị báo lỗi vì không rõ nghĩa.",
     "Không dùng công thức liên kết sang tệp khác; nếu dùng công thức, hãy lưu tệp bằng Excel hoặc "

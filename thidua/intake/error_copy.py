@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import warnings
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +12,7 @@ from typing import TYPE_CHECKING
 from thidua.base.atomic import atomic_path, write_text
 from thidua.base.model import Issue
 from thidua.base.program import command_name
+from thidua.intake.formula_values import cached_formula_values, restore_formula_values
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -51,15 +54,22 @@ def write_error_copy(source: Path, issues: list[Issue], out_path: Path) -> Path:
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(source, rich_text=True)
+        with warnings.catch_warnings():  # openpyxl warns (in English) about extensions it drops
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(Path(source).read_bytes()), rich_text=True)  # any name, by content
+            cached = cached_formula_values(source, wb)
     except Exception as exc:  # openpyxl raises many kinds on odd files; the officer still gets an answer
         log.warning("cannot annotate %s (%s); writing a text list instead", source.name, type(exc).__name__)
         return _write_issue_text(source, issues, Path(out_path).with_suffix(".txt"))
     _clear_old_marks(wb)
     _mark_cells(wb, issues)
     _add_error_sheet(wb, issues)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    data = restore_formula_values(buffer.getvalue(), {ws.path.lstrip("/"): cached[ws.title]
+                                                      for ws in wb.worksheets if cached.get(ws.title)})
     with atomic_path(Path(out_path)) as tmp:
-        wb.save(tmp)
+        tmp.write_bytes(data)
     wb.close()
     return Path(out_path)
 

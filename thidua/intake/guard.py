@@ -3,7 +3,7 @@
 Everything here is bounded: the file size, the member count, the sizes the zip declares, and the bytes a
 member really inflates to (`ZipFile.open` never yields more than the declared size, read in chunks; a lie
 fails its CRC), and the extent of every worksheet (found by a byte-level scan, so a stray cell at
-XFD1048576 never allocates a grid).
+XFD1048576 never allocates a grid; a blank one is cut out by `stray`, a filled one refuses the sheet).
 """
 
 from __future__ import annotations
@@ -15,15 +15,18 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import BinaryIO
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from thidua.base.cellref import MAIN_NS, NS_PREFIX, column_letters, column_number
-from thidua.base.errors import UnreadableFileError
+from thidua.base.cellref import NS_PREFIX, column_letters, column_number
+from thidua.base.model import Issue
+from thidua.intake import stray
 from thidua.intake.error_cells import find_error_cells
-from thidua.intake.issues import message
+from thidua.intake.issues import make_notice
+from thidua.intake.parts import refuse, shared_strings_part, sheet_parts
 from thidua.intake.percent_cells import find_percent_cells, percent_styles
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -39,6 +42,9 @@ FORMULA_WINDOW = 12 * 1024  # a formula cell's body must end within this many by
 PROLOG_BYTES = 64 * 1024
 CHUNK = 256 * 1024
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Stream names in an OLE container (UTF-16LE): a password-protected .xlsx, or an Excel 97-2003 workbook.
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_XLS_STREAMS = tuple(name.encode("utf-16-le") for name in ("Workbook", "Book"))
 
 _NS_PREFIX = NS_PREFIX
 # Attribute runs are bounded ({0,300}) so hostile bytes cannot make a regex backtrack quadratically.
@@ -58,9 +64,6 @@ _FORMULA_TEXT = re.compile(rb"<" + _NS_PREFIX + rb"f[^<>]{0,300}>([^<]{0,8192})<
 _DTD = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROOT_START = re.compile(r"<[A-Za-z_]")
 
-_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_MAIN_NS = MAIN_NS
-_DOC_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
 @dataclass
@@ -78,14 +81,12 @@ class SheetScan:
 
 @dataclass
 class WorkbookScan:
-    """The checked workbook: its worksheets by name, in workbook order."""
+    """The checked workbook: its worksheets by name, in workbook order; worksheet parts cleaned of stray
+    blank cells (read these bytes instead of the file's), and what the officer is told about them."""
 
     sheets: dict[str, SheetScan]
-
-
-def _refuse(code: str, value: object = "", **fields: object) -> UnreadableFileError:
-    return UnreadableFileError(message(code, value=value, where="", sheet=fields.pop("sheet", ""), **fields),
-                               code=code)
+    replaced: dict[str, bytes] = field(default_factory=dict)  # part name → cleaned worksheet XML
+    notices: list[Issue] = field(default_factory=list)
 
 
 class _SheetScanner:
@@ -163,8 +164,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 yield chunk
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         if _inflates_beyond_declared(zf, info):
-            raise _refuse("zip-bomb", f"phần {info.filename} giải nén lớn hơn khai báo") from exc
-        raise _refuse("truncated-file", f"phần {info.filename} bị hỏng") from exc
+            raise refuse("zip-bomb", f"phần {info.filename} giải nén lớn hơn khai báo") from exc
+        raise refuse("truncated-file", f"phần {info.filename} bị hỏng") from exc
 
 
 def _inflates_beyond_declared(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -192,69 +193,32 @@ def _check_prolog(head: bytes, name: str) -> None:
     root = _ROOT_START.search(text)
     prolog = text[: root.start()] if root else text
     if _DTD.search(prolog) or (root is None and len(head) >= PROLOG_BYTES):
-        raise _refuse("xml-entities", name)
+        raise refuse("xml-entities", name)
 
 
 def _check_members(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise _refuse("zip-bomb", f"{len(infos)} phần")
+        raise refuse("zip-bomb", f"{len(infos)} phần")
+    seen: set[str] = set()
+    for info in infos:  # part names are case-insensitive (OPC); one copy would silently win
+        name = info.filename.replace("\\", "/").lstrip("/").casefold()
+        if name in seen:
+            raise refuse("duplicate-part", info.filename)
+        seen.add(name)
     total = sum(i.file_size for i in infos)
     if total > MAX_TOTAL_INFLATED:
-        raise _refuse("zip-bomb", f"giải nén ra {total // 1024 // 1024} MB")
+        raise refuse("zip-bomb", f"giải nén ra {total // 1024 // 1024} MB")
     for info in infos:
         if info.flag_bits & 0x1:
-            raise _refuse("encrypted-workbook")
+            raise refuse("encrypted-workbook")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _refuse("unreadable-file", f"kiểu nén {info.compress_type} không hỗ trợ")
+            raise refuse("unreadable-file", f"kiểu nén {info.compress_type} không hỗ trợ")
         if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _refuse("zip-bomb", f"tỷ lệ nén của {info.filename} quá cao")
+            raise refuse("zip-bomb", f"tỷ lệ nén của {info.filename} quá cao")
         if info.filename.lower().endswith("vbaproject.bin"):
-            raise _refuse("macro-enabled")
+            raise refuse("macro-enabled")
     return infos
-
-
-def _resolve(base: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    parts: list[str] = []
-    for piece in (PurePosixPath(base).parent / target).parts:
-        if piece == "..":
-            if parts:
-                parts.pop()
-        elif piece != ".":
-            parts.append(piece)
-    return "/".join(parts)
-
-
-def _rels(small: dict[str, bytes], part: str) -> dict[str, str]:
-    p = PurePosixPath(part)
-    rels_name = str(p.parent / "_rels" / (p.name + ".rels")).lstrip("./") if part else "_rels/.rels"
-    data = small.get(rels_name)
-    if data is None:
-        return {}
-    root = SafeET.fromstring(data)
-    return {r.get("Id", ""): _resolve(part, r.get("Target", "")) + "|" + r.get("Type", "")
-            for r in root.iter(f"{_REL_NS}Relationship")}
-
-
-def _sheet_parts(small: dict[str, bytes]) -> dict[str, str]:
-    """Worksheet name → part path, from _rels/.rels, the workbook part and its rels (defusedxml)."""
-    content_types = small.get("[Content_Types].xml", b"")
-    if b"macroEnabled" in content_types:
-        raise _refuse("macro-enabled")
-    office = [v.split("|")[0] for v in _rels(small, "").values() if v.endswith("/officeDocument")]
-    book_part = office[0] if office else "xl/workbook.xml"
-    if book_part not in small:
-        raise _refuse("not-a-workbook", "không có phần bảng tính")
-    rels = _rels(small, book_part)
-    root = SafeET.fromstring(small[book_part])
-    sheets: dict[str, str] = {}
-    for el in root.iter(f"{_MAIN_NS}sheet"):
-        target = rels.get(el.get(f"{_DOC_REL_NS}id", ""), "")
-        if target.endswith("/worksheet"):
-            sheets[el.get("name", "")] = target.split("|")[0]
-    return sheets
 
 
 def inspect_workbook(path: Path) -> WorkbookScan:
@@ -262,21 +226,57 @@ def inspect_workbook(path: Path) -> WorkbookScan:
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise _refuse("file-too-large", f"{size / 1024 / 1024:.1f} MB".replace(".", ","),
+        raise refuse("file-too-large", f"{size / 1024 / 1024:.1f} MB".replace(".", ","),
                       expected=f"{MAX_FILE_BYTES // 1024 // 1024} MB")
     with open(path, "rb") as fh:
         head = fh.read(8)
         if head == OLE_SIGNATURE:
-            raise _refuse("encrypted-workbook")
+            raise refuse(_ole_kind(fh, path))
         if head[:2] != b"PK":
-            raise _refuse("not-a-workbook", "tệp rỗng" if not head else "nội dung không phải tệp nén ZIP của .xlsx")
+            if path.suffix.lower() == ".xls" and head:
+                raise refuse("legacy-xls")
+            raise refuse("not-a-workbook", "tệp rỗng" if not head else "nội dung không phải tệp nén ZIP của .xlsx")
         try:
             zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
                 struct.error) as exc:
-            raise _refuse("truncated-file", "không đọc được mục lục tệp nén") from exc
+            raise refuse("truncated-file", "không đọc được mục lục tệp nén") from exc
         with zf:
             return _scan_members(zf, _check_members(zf))
+
+
+def _ole_kind(fh: BinaryIO, path: Path) -> str:
+    """An OLE container is a password-protected .xlsx ("EncryptedPackage" stream) or an Excel 97-2003 file
+    ("Workbook"/"Book" stream, or simply named .xls); anything else keeps the message that names both."""
+    fh.seek(0)
+    found_xls = False
+    tail = b""
+    while chunk := fh.read(CHUNK):  # the file size is already bounded (MAX_FILE_BYTES)
+        window = tail + chunk
+        if _ENCRYPTED_STREAM in window:
+            return "encrypted-workbook"
+        found_xls = found_xls or any(name in window for name in _XLS_STREAMS)
+        tail = window[-64:]
+    return "legacy-xls" if found_xls or path.suffix.lower() == ".xls" else "encrypted-workbook"
+
+
+def _clean_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, blank_shared: frozenset[int],
+                 percent: frozenset[int], out: WorkbookScan) -> SheetScan | None:
+    """The scan of a worksheet once its stray blank cells are cut (kept in `out`); None if still too large."""
+    if info.file_size > stray.MAX_CLEAN_BYTES:
+        return None
+    cleaned = stray.clean(b"".join(_read_member(zf, info)), blank_shared, MAX_SHEET_ROWS, MAX_SHEET_CELLS)
+    if cleaned is None:
+        return None
+    scanner = _SheetScanner(SheetScan(name, info.filename), percent)
+    scanner.feed(cleaned.xml, final=True)
+    if scanner.oversized:
+        return None
+    out.replaced[info.filename] = cleaned.xml
+    if cleaned.cut:
+        where = ", ".join(cleaned.named) + ("…" if cleaned.cut > len(cleaned.named) else "")
+        out.notices.append(make_notice("stray-cells", name, (), where, count=cleaned.cut))
+    return scanner.scan
 
 
 def _scan_members(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> WorkbookScan:
@@ -309,15 +309,20 @@ def _scan_members(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Workbook
         if keep:
             small[name] = b"".join(kept)
     try:
-        parts = _sheet_parts(small)
+        parts = sheet_parts(small)
     except (SafeET.ParseError, DefusedXmlException) as exc:
-        raise _refuse("unreadable-file", "mục lục bảng tính hỏng") from exc
-    sheets: dict[str, SheetScan] = {}
+        raise refuse("unreadable-file", "mục lục bảng tính hỏng") from exc
+    out = WorkbookScan({})
+    by_name = {info.filename: info for info in infos}
     for sheet_name, part in parts.items():
         scan = scanners[part].scan if part in scanners else SheetScan(sheet_name, part)
         scan.name = sheet_name
-        sheets[sheet_name] = scan
         if part in scanners and scanners[part].oversized:
-            raise _refuse("sheet-too-large", f"{column_letters(scan.max_col)}{scan.max_row}", sheet=sheet_name,
-                          expected=f"{MAX_SHEET_ROWS:,} dòng / {MAX_SHEET_CELLS:,} ô".replace(",", "."))
-    return WorkbookScan(sheets)
+            blank_shared = stray.blank_shared_strings(small.get(shared_strings_part(small)))
+            cleaned = _clean_sheet(zf, by_name[part], sheet_name, blank_shared, percent or frozenset(), out)
+            if cleaned is None:
+                raise refuse("sheet-too-large", f"{column_letters(scan.max_col)}{scan.max_row}", sheet=sheet_name,
+                              expected=f"{MAX_SHEET_ROWS:,} dòng / {MAX_SHEET_CELLS:,} ô".replace(",", "."))
+            scan = cleaned
+        out.sheets[sheet_name] = scan
+    return out

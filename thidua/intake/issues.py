@@ -21,6 +21,7 @@ class IssueType:
     title: str
     template: str
     fatal: bool = False  # True: the whole file is refused (raised as UnreadableFileError, exit 3)
+    notice: bool = False  # True: told to the officer, but the workbook stays valid (NOTICE_TYPES only)
 
 
 _NUMBER_HINT = "Cần nhập số, ví dụ 7.877 hoặc 8,62 (dấu chấm phân cách hàng nghìn, dấu phẩy thập phân)."
@@ -41,11 +42,13 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "Trang tính \"{sheet}\" chưa có tiêu chí nào. Hãy nhập mỗi tiêu chí trên một dòng, "
               "bắt đầu từ dòng {row}."),
     IssueType("merged-cells", "Ô bị gộp trong vùng dữ liệu",
-              "Vùng {where} đang gộp ô (merge). Trong vùng dữ liệu mỗi ô chỉ chứa một giá trị: "
-              "hãy bỏ gộp ô và nhập giá trị vào từng ô."),
+              "Vùng {where} đang gộp ô (merge) mà không rõ giá trị thuộc ô nào (gộp qua hai cột, hoặc gộp mã, tên, "
+              "số liệu của hai tiêu chí): hãy bỏ gộp ô và nhập giá trị vào từng ô. Gộp dọc ô Lĩnh vực, Cơ quan chủ "
+              "trì… cho cả nhóm tiêu chí thì không sao."),
     IssueType("blank-row", "Dòng trống giữa dữ liệu",
-              "Dòng {rows} của trang tính \"{sheet}\" để trống nhưng bên dưới vẫn còn dữ liệu. "
-              "Hãy xóa dòng trống hoặc điền dữ liệu."),
+              "Dòng {rows} của trang tính \"{sheet}\" để trống giữa các tiêu chí của cùng một lĩnh vực (có thể một "
+              "tiêu chí bị bỏ sót). Hãy điền tiêu chí còn thiếu hoặc xóa dòng trống; dòng trống giữa hai lĩnh vực "
+              "thì không sao."),
     IssueType("formula-without-value", "Công thức chưa có giá trị",
               "Ô {where} có công thức ({value}) nhưng chưa có giá trị đã tính. Hãy mở tệp bằng Excel hoặc "
               "LibreOffice, lưu lại rồi gửi lại, hoặc nhập thẳng giá trị thay cho công thức."),
@@ -107,6 +110,10 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "lưu lại dưới dạng \"Excel Workbook (.xlsx)\".", True),
     IssueType("truncated-file", "Tệp bị hỏng hoặc chưa tải xong",
               "Tệp .xlsx bị hỏng hoặc bị cắt cụt ({value}). Hãy tải hoặc sao chép lại tệp từ nguồn.", True),
+    IssueType("legacy-xls", "Tệp Excel 97-2003 (.xls)",
+              "Tệp Excel 97-2003 (.xls): hãy mở và lưu lại dạng .xlsx (Excel: Tệp > Lưu thành > "
+              "\"Excel Workbook (*.xlsx)\"; LibreOffice: Tệp > Lưu thành > \"Excel 2007-365 (.xlsx)\"), "
+              "rồi gửi lại tệp .xlsx.", True),
     IssueType("encrypted-workbook", "Tệp có mật khẩu hoặc là định dạng .xls cũ",
               "Tệp được đặt mật khẩu hoặc là định dạng Excel 97-2003 (.xls). Hãy gỡ mật khẩu và lưu lại "
               "dưới dạng \"Excel Workbook (.xlsx)\".", True),
@@ -119,6 +126,10 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
     IssueType("xml-entities", "Tệp chứa khai báo XML không an toàn",
               "Phần \"{value}\" của tệp chứa khai báo DOCTYPE/ENTITY, không được chấp nhận vì lý do an toàn. "
               "Hãy mở bằng Excel hoặc LibreOffice và lưu lại.", True),
+    IssueType("duplicate-part", "Tệp có hai phần trùng tên",
+              "Tệp .xlsx có hai phần cùng tên \"{value}\" (tệp bị ghép hoặc bị sửa bằng công cụ khác), nên Excel "
+              "và thidua có thể đọc ra số liệu khác nhau. Hãy mở tệp bằng Excel hoặc LibreOffice, kiểm tra lại "
+              "số liệu và lưu lại dưới dạng \"Excel Workbook (.xlsx)\".", True),
     IssueType("sheet-too-large", "Trang tính quá lớn",
               "Trang tính \"{sheet}\" có dữ liệu tới ô {value}, vượt giới hạn {expected}. "
               "Hãy xóa các ô thừa ở bên phải hoặc phía dưới bảng (kể cả ô chỉ có khoảng trắng) rồi lưu lại.", True),
@@ -127,12 +138,33 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
               "dưới dạng \"Excel Workbook (.xlsx)\".", True),
 )
 
+# What the reader tells the officer without refusing anything: the workbook stays valid.
+NOTICE_TYPES: tuple[IssueType, ...] = (
+    IssueType("totals-row", "Dòng tổng cộng được bỏ qua",
+              "Dòng {row} của trang tính \"{sheet}\" (\"{value}\") là dòng tổng cộng, không phải {what}: "
+              "đã bỏ qua dòng này (thidua tự tính tổng).", notice=True),
+    IssueType("stray-cells", "Ô chỉ có khoảng trắng nằm xa ngoài bảng",
+              "Trang tính \"{sheet}\" có {count} ô chỉ chứa khoảng trắng nằm xa ngoài bảng ({value}): "
+              "đã bỏ qua các ô này. Nên xóa chúng (chọn ô, nhấn Delete) rồi lưu lại.", notice=True),
+)
+
 CATALOG: dict[str, IssueType] = {t.code: t for t in ISSUE_TYPES}
+NOTICES: dict[str, IssueType] = {t.code: t for t in NOTICE_TYPES}
 
 
 def message(code: str, **fields: object) -> str:
     """The Vietnamese message of `code`, with `fields` filled into its template."""
     return CATALOG[code].template.format(program=command_name(), **fields)
+
+
+def make_notice(code: str, sheet: str, at: tuple[int, ...] = (), value: object = "", **fields: object) -> Issue:
+    """A notice (NOTICE_TYPES): placed and worded like an issue, but it never makes the workbook invalid."""
+    row, column = (*at, 0, 0)[:2]
+    text = "" if value is None else str(value)
+    placed = Issue(code, sheet, "", row, column, text)
+    wording = NOTICES[code].template.format(program=command_name(), where=placed.cell, sheet=sheet, value=text,
+                                            **fields)
+    return dataclasses.replace(placed, message=wording)
 
 
 def make_issue(code: str, sheet: str, at: tuple[int, ...] = (), value: object = "", **fields: object) -> Issue:
@@ -145,9 +177,10 @@ def make_issue(code: str, sheet: str, at: tuple[int, ...] = (), value: object = 
 
 
 def markdown_catalog() -> str:
-    """The catalog as a Markdown table (code, title, whole-file or cell)."""
+    """The catalog as a Markdown table (code, title, whole-file, cell or notice)."""
     lines = ["| Mã lỗi | Ý nghĩa | Phạm vi |", "|---|---|---|"]
-    for t in ISSUE_TYPES:
-        scope = "cả tệp (mã thoát 3)" if t.fatal else "ô / trang tính (mã thoát 1)"
+    for t in (*ISSUE_TYPES, *NOTICE_TYPES):
+        scope = ("lưu ý, tệp vẫn hợp lệ (mã thoát 0)" if t.notice else
+                 "cả tệp (mã thoát 3)" if t.fatal else "ô / trang tính (mã thoát 1)")
         lines.append(f"| `{t.code}` | {t.title} | {scope} |")
     return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from thidua.base.model import Issue
 from thidua.base.textfold import LabelMatcher, fold
 from thidua.intake import contract
 from thidua.intake.guard import WorkbookScan, inspect_workbook
+from thidua.intake.source import open_workbook
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,7 +25,8 @@ from thidua.intake.periods import parse_period
 from thidua.intake.table import Grid, Table, is_blank, locate_table, show
 
 KIND_MATCHER = LabelMatcher(contract.KIND_LABELS)
-PASS_FAIL_MATCHER = LabelMatcher({k: k for k in contract.PASS_FAIL_VALUES})
+PASS_FAIL_MATCHER = LabelMatcher({**{k: k for k in contract.PASS_FAIL_VALUES}, **contract.PASS_FAIL_ALIASES})
+YES_NO_MATCHER = LabelMatcher({w: w for w in (contract.YES, contract.NO)})
 GRADE_MATCHER = LabelMatcher([(g, g) for g in model.GRADE_LEVELS]
                              + list(contract.GRADE_ABBREVIATIONS.items()))
 STATUS_MATCHER = LabelMatcher({s: s for s in model.DATA_STATUSES})
@@ -157,6 +159,9 @@ def _target(table: Table, row: int, key: str, kind: str | None, required: bool) 
     """A plan/actual/previous cell read according to the criterion's kind: (value, label)."""
     missing = "missing-plan" if required else ""
     if kind == model.KIND_PASS_FAIL:
+        answered = _yes_no(table, row, key)
+        if answered is not None:
+            return contract.PASS_FAIL_VALUES[answered], answered
         label = table.choice(row, key, PASS_FAIL_MATCHER, "invalid-pass-fail", "Đạt hoặc Không đạt", missing)
         return (contract.PASS_FAIL_VALUES[label], label) if label else (math.nan, "")
     if kind == model.KIND_GRADE:
@@ -169,11 +174,21 @@ def _target(table: Table, row: int, key: str, kind: str | None, required: bool) 
     return table.number(row, key, missing_code=missing, expected="một số, ví dụ 7,0 hoặc 6.819,5"), ""
 
 
+def _yes_no(table: Table, row: int, key: str) -> str | None:
+    """A pass/fail cell answered "Có"/"Không" when the plan is a yes/no answer too: "Đạt" when it gives the
+    planned answer, else "Không đạt"; the plan itself then reads "Đạt". None when not such a pair."""
+    answer = YES_NO_MATCHER.match(show(table.raw(row, key)))
+    planned = YES_NO_MATCHER.match(show(table.raw(row, "plan")))
+    if answer is None or planned is None:
+        return None
+    return contract.PASS if answer == planned else contract.FAIL
+
+
 Columns = dict[str, list[object]]  # column key → values, rows in workbook order (pandas comes later)
 
 
-def _read_criteria(grid: Grid, issues: list[Issue], interim: bool = False) -> Columns | None:
-    table = locate_table(grid, contract.CRITERIA_SHEET, issues)
+def _read_criteria(grid: Grid, issues: list[Issue], notices: list[Issue], interim: bool = False) -> Columns | None:
+    table = locate_table(grid, contract.CRITERIA_SHEET, issues, notices)
     if table is None:
         return None
     if interim and "cumulative" not in table.columns:  # 3.900 of 7.000: six months' worth, or the year's?
@@ -243,10 +258,10 @@ def _deductions_frame(rows: list[DeductionRow]) -> pd.DataFrame:
     return frame
 
 
-def _read_deductions(grid: Grid | None, issues: list[Issue]) -> list[DeductionRow]:
+def _read_deductions(grid: Grid | None, issues: list[Issue], notices: list[Issue]) -> list[DeductionRow]:
     if grid is None or not any(any(not is_blank(v) for v in r) for r in grid.rows):
         return []
-    table = locate_table(grid, contract.DEDUCTIONS_SHEET, issues)
+    table = locate_table(grid, contract.DEDUCTIONS_SHEET, issues, notices)
     if table is None or not table.data_rows:
         return []
     rows: list[DeductionRow] = []
@@ -271,13 +286,6 @@ def _issue_order(issue: Issue) -> tuple[int, int, int]:
     return _SHEET_ORDER.get(issue.sheet, 9), issue.row, issue.column
 
 
-def _open(path: Path) -> python_calamine.CalamineWorkbook:
-    try:
-        return python_calamine.CalamineWorkbook.from_path(str(path))
-    except python_calamine.CalamineError as exc:
-        raise UnreadableFileError(message("unreadable-file", value=type(exc).__name__), code="unreadable-file") from exc
-
-
 def read_workbook(path: Path) -> model.ReadResult:
     """Check, read and validate a filled template; `submission` is None when there is any issue.
 
@@ -285,7 +293,7 @@ def read_workbook(path: Path) -> model.ReadResult:
     """
     path = Path(path)
     scan = inspect_workbook(path)
-    book = _open(path)
+    book = open_workbook(path, scan)
     try:
         names = list(book.sheet_names)
         issues = _CappedIssues()
@@ -300,15 +308,17 @@ def read_workbook(path: Path) -> model.ReadResult:
     finally:
         book.close()
     info, criteria_grid = grids[contract.SHEET_INFO], grids[contract.SHEET_CRITERIA]
+    notices = list(scan.notices)
     meta = _read_info(info, issues) if info is not None else model.ReportMeta(province="", year=0)
     interim = meta.period != model.PERIOD_YEAR
-    criteria = _read_criteria(criteria_grid, issues, interim) if criteria_grid is not None else None
-    deductions = _read_deductions(grids[contract.SHEET_DEDUCTIONS], issues)
+    criteria = _read_criteria(criteria_grid, issues, notices, interim) if criteria_grid is not None else None
+    deductions = _read_deductions(grids[contract.SHEET_DEDUCTIONS], issues, notices)
+    notices.sort(key=_issue_order)
     if issues or criteria is None:
         ordered = sorted(issues, key=_issue_order)
         if issues.overflow:
             ordered.append(make_issue("too-many-issues", "", (), MAX_ISSUES))
-        return model.ReadResult(ordered, meta=meta)
+        return model.ReadResult(ordered, notices=notices, meta=meta)
     return model.ReadResult([], lambda: model.Submission(meta, _criteria_frame(criteria), _deductions_frame(deductions),
-                                                         source=path), meta=meta)
+                                                         source=path), notices, meta=meta)
 

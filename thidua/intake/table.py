@@ -2,58 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from thidua.base.cellref import column_letters
 from thidua.base.model import Issue
 from thidua.base.rounding import half_up
 from thidua.base.textfold import LabelMatcher
 from thidua.base.vnnumber import AMBIGUOUS, parse_vn_number
 from thidua.intake import contract
+from thidua.intake.grid import MAX_MAGNITUDE, Grid, is_blank, show
 from thidua.intake.issues import make_issue
+from thidua.intake.layout import lay_out
+
+__all__ = ["Grid", "Table", "is_blank", "locate_table", "show"]
 
 MIN_HEADER_MATCHES = 2
-MAX_MAGNITUDE = 1e15  # a figure this large is a typing accident (and would print as 16 digits)
-
-
-@dataclass
-class Grid:
-    """A sheet's values from (A1) on, its merged ranges, formula cells without a stored value, percent cells."""
-
-    name: str
-    rows: Sequence[Sequence[object]]
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2 (1-based)
-    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → formula text
-    percent: set[tuple[int, int]] = field(default_factory=set)  # cells formatted as a percentage
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells showing "#N/A" etc. (read as "")
-
-    def raw(self, row: int, col: int) -> object:
-        """The value at 1-based (row, col); "" outside the used area; strings stripped."""
-        if row > len(self.rows) or col > len(self.rows[row - 1]):
-            return ""
-        value = self.rows[row - 1][col - 1]
-        return value.strip() if isinstance(value, str) else value
-
-    def where(self, row: int, col: int) -> str:
-        return f"{self.name}!{column_letters(col)}{row}"
-
-
-def is_blank(value: object) -> bool:
-    return value is None or value == ""
-
-
-def show(value: object) -> str:
-    """How a raw value is quoted back to the officer."""
-    if isinstance(value, dt.datetime | dt.date):
-        return f"{value.day}/{value.month}/{value.year}"
-    if isinstance(value, float) and value.is_integer() and abs(value) < MAX_MAGNITUDE:
-        return str(int(value))
-    if isinstance(value, float) and abs(value) >= MAX_MAGNITUDE:
-        return f"{value:.6g}"  # 1e+308, not three hundred digits
-    return str(value)
 
 
 @dataclass
@@ -66,30 +29,46 @@ class Table:
     columns: dict[str, int]
     data_rows: list[int]
     issues: list[Issue]
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # merges in the data (r1, c1, r2, c2)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # merges refused (r1, c1, r2, c2)
+    # a cell → the merged cell whose value it shows (a field written once for a group of criteria)
+    sources: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    _told: set[tuple[str, int, int]] = field(default_factory=set)  # one issue per cell, however many rows share it
+
+    def at(self, row: int, key: str) -> tuple[int, int]:
+        """(row, column) of the cell holding this row's value for `key` (a merged cell's top left), for an Issue."""
+        cell = (row, self.columns[key])
+        return self.sources.get(cell, cell) if self.sources else cell
 
     def raw(self, row: int, key: str) -> object:
         col = self.columns.get(key)
-        return "" if col is None else self.grid.raw(row, col)
+        if col is None:
+            return ""
+        if self.sources:  # only workbooks with honoured merges pay for the lookup
+            row, col = self.sources.get((row, col), (row, col))
+        return self.grid.raw(row, col)
 
-    def at(self, row: int, key: str) -> tuple[int, int]:
-        """(row, column) of a cell of this table, for an Issue."""
-        return row, self.columns[key]
+    def _add(self, issue: Issue) -> None:
+        told = (issue.code, issue.row, issue.column)
+        if told not in self._told:
+            self._told.add(told)
+            self.issues.append(issue)
 
     def _issue(self, code: str, row: int, key: str, value: object = "", **fields: object) -> None:
-        self.issues.append(make_issue(code, self.grid.name, self.at(row, key), show(value),
-                                      column=self.sheet.column(key).header, **fields))
+        self._add(make_issue(code, self.grid.name, self.at(row, key), show(value),
+                             column=self.sheet.column(key).header, **fields))
 
     def _missing(self, row: int, key: str, code: str, expected: str) -> None:
-        col = self.columns.get(key)
-        if col is None or self._hidden_by_merge(row, col):  # absent column, or a merge already reported
+        if key not in self.columns:
             return
-        formula = self.grid.formulas.get((row, col))
-        error = self.grid.errors.get((row, col))
+        cell = self.at(row, key)
+        if self._hidden_by_merge(*cell):  # a merge already reported
+            return
+        formula = self.grid.formulas.get(cell)
+        error = self.grid.errors.get(cell)
         if error is not None:  # not blank at all: the officer sees "#N/A", calamine gives ""
             self._issue("error-value", row, key, error)
         elif formula is not None:
-            self.issues.append(make_issue("formula-without-value", self.grid.name, self.at(row, key), formula))
+            self._add(make_issue("formula-without-value", self.grid.name, cell, formula))
         elif code:
             self._issue(code, row, key, expected=expected)
 
@@ -115,7 +94,7 @@ class Table:
             self._missing(row, key, missing_code, expected)
             return math.nan
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-            if (row, self.columns[key]) in self.grid.percent:  # typed "8,62%": stored 0.0862, meant 8,62
+            if self.at(row, key) in self.grid.percent:  # typed "8,62%": stored 0.0862, meant 8,62
                 value = half_up(float(value) * 100, 10)
             return self._bounded(row, key, float(value))
         if isinstance(value, str):
@@ -169,8 +148,10 @@ def _header_candidates(grid: Grid, matcher: LabelMatcher) -> tuple[int, dict[int
     return best_row, best
 
 
-def locate_table(grid: Grid, sheet: contract.Sheet, issues: list[Issue]) -> Table | None:
-    """Find the header, map columns (any order, extras ignored), list the data rows; record issues."""
+def locate_table(grid: Grid, sheet: contract.Sheet, issues: list[Issue],
+                 notices: list[Issue] | None = None) -> Table | None:
+    """Find the header, map columns (any order, extras ignored), lay out the data rows; record issues (and
+    notices: a totals row left out)."""
     header_row, found = _header_candidates(grid, header_matcher(sheet))
     if len(set(found.values())) < MIN_HEADER_MATCHES:
         issues.append(make_issue("header-not-found", grid.name, rows=contract.MAX_HEADER_SCAN_ROWS,
@@ -191,38 +172,5 @@ def locate_table(grid: Grid, sheet: contract.Sheet, issues: list[Issue]) -> Tabl
         if column.key not in columns and column.key not in sheet.optional_columns:
             issues.append(make_issue("missing-column", grid.name, column=column.header, row=header_row,
                                      extra=hint))
-    table = Table(grid, sheet, header_row, columns, [], issues)
-    table.data_rows = _data_rows(table)
-    return table
-
-
-def _data_rows(table: Table) -> list[int]:
-    grid, cols = table.grid, sorted(table.columns.values())
-    formula_rows = {r for r, c in grid.formulas if c in cols}
-    filled = [r for r in range(table.header_row + 1, len(grid.rows) + 1)
-              if r in formula_rows or any(not is_blank(grid.raw(r, c)) for c in cols)]
-    last = filled[-1] if filled else table.header_row
-    merged_rows: set[int] = set()
-    for r1, c1, r2, c2 in grid.merged:
-        if r2 > table.header_row and r1 <= last and any(c1 <= c <= c2 for c in cols):
-            table.issues.append(make_issue("merged-cells", grid.name, (r1, c1, r2, c2)))
-            merged_rows.update(range(r1, min(r2, last) + 1))
-            # the rows are still read (their other problems are reported too); the cells a merge hides
-            # are not reported again as empty
-            table.merged.append((r1, c1, r2, c2))
-    filled_set = set(filled)
-    run: list[int] = []
-    for r in range(table.header_row + 1, last + 1):
-        if r not in filled_set and r not in merged_rows:
-            run.append(r)
-            continue
-        _blank_run(table, run, cols[0])
-        run = []
-    return filled
-
-
-def _blank_run(table: Table, run: list[int], first_col: int) -> None:
-    if not run:
-        return
-    rows = str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}"
-    table.issues.append(make_issue("blank-row", table.grid.name, (run[0], first_col), rows=rows))
+    layout = lay_out(grid, sheet, header_row, columns, issues, [] if notices is None else notices)
+    return Table(grid, sheet, header_row, columns, layout.rows, issues, layout.refused, layout.sources)

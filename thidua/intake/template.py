@@ -193,10 +193,12 @@ def build_workbook(*, criteria_rows: Sequence[Row] | None = None, meta: model.Re
 
 
 def write_template(path: Path, *, criteria_rows: Sequence[Row] | None = None,
-                   meta: model.ReportMeta | None = None, deductions: Sequence[Row] | None = None) -> Path:
-    """Write the standard template (blank, or filled with the given rows and meta) atomically to `path`."""
+                   meta: model.ReportMeta | None = None, deductions: Sequence[Row] | None = None,
+                   overwrite: bool = True) -> Path:
+    """Write the standard template (blank, or filled with the given rows and meta) atomically to `path`;
+    with `overwrite` False an existing file is never replaced (FileExistsError)."""
     wb = build_workbook(criteria_rows=criteria_rows, meta=meta, deductions=deductions)
     path = Path(path)
-    with atomic_path(path) as tmp:
+    with atomic_path(path, replace=overwrite) as tmp:
         wb.save(tmp)
     return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +22,9 @@ from thidua.base.model import (
 from thidua.base.textfold import fold, split_names
 from thidua.base.values import plain
 from thidua.report import charts
+from thidua.report.textwidth import TextWidth
+
+LABEL_FONT = "fonts/LiberationSerif-Regular.ttf"  # measures chart labels (Times New Roman has the same widths)
 
 if TYPE_CHECKING:
     from thidua.cluster.history import Comparison
@@ -77,6 +82,30 @@ def history_view(cmp: Comparison | None) -> dict[str, Any] | None:
             "delta_met": cmp.current.n_met_or_exceeded - cmp.previous.n_met_or_exceeded}
 
 
+# "Thành phố Cần Thơ", "TP. Cần Thơ", "tỉnh Hậu Giang": the unit's kind written with its name.
+_KIND_WRITTEN = re.compile(r"^(?P<kind>tỉnh|thành phố|tp\.?)\s+(?P<name>\S.*)$", re.IGNORECASE)
+
+
+def unit_names(province: str, kind: str) -> dict[str, str]:
+    """The reporting unit as the report writes it: `name` alone ("Cần Thơ", for the place and the title),
+    `kind` ("thành phố") and `subject` ("thành phố Cần Thơ", mid-sentence). A kind written in the workbook
+    wins over the configured one (report.unit_kind)."""
+    name = " ".join(unicodedata.normalize("NFC", province or "").split())
+    written = _KIND_WRITTEN.match(name)
+    if written is not None:
+        kind, name = ("tỉnh" if fold(written.group("kind")) == "tỉnh" else "thành phố"), written.group("name")
+    kind = " ".join((kind or "").split())
+    return {"name": name, "kind": kind, "subject": f"{kind} {name}" if kind else name}
+
+
+def issuer_of(agency: str, unit: dict[str, str]) -> str:
+    """"Sở Nội vụ tỉnh Hậu Giang": the issuing agency with its unit, unless the agency already names it."""
+    agency = " ".join((agency or "").split())
+    if not agency:
+        return unit["subject"]
+    return agency if fold(unit["name"]) in fold(agency) else f"{agency} {unit['subject']}".strip()
+
+
 def build_context(assessment: Assessment, config: Config, *, history: Comparison | None = None) -> dict[str, Any]:
     """Everything the templates read; values are data, the wording stays in the templates."""
     sub = assessment.submission
@@ -97,8 +126,12 @@ def build_context(assessment: Assessment, config: Config, *, history: Comparison
     annex_max = int(config["report.annex_max_rows"])
     deductions = records(sub.deductions) if sub.deductions is not None else []
     unmet = [r for r in rows if r["status"] == STATUS_NOT_MET]
+    unit = unit_names(meta.province, str(config["report.unit_kind"]))
+    measure = TextWidth(config.templates_dir / LABEL_FONT)
     return {
         "meta": meta,
+        "unit": unit,
+        "issuer": issuer_of(meta.agency, unit),
         "year": meta.year,
         "totals": assessment.totals,
         "settings": settings,
@@ -116,12 +149,12 @@ def build_context(assessment: Assessment, config: Config, *, history: Comparison
         "unmet_by_agency": group_by(unmet, "agency"),
         "monitors": monitor_groups(rows, config.recipients),
         "deductions": deductions,
-        "legal_basis": config.legal_basis(meta.year),
+        "legal_basis": config.legal_basis(meta.year, meta.report_date),
         "annex_full": len(rows) <= annex_max,
         "annex_max_rows": annex_max,
         "flagged": [r for r in rows if r["data_status"] in ("Ước", "Sơ bộ")],
-        "percent_chart": charts.percent_chart(rows, bonus_line),
-        "field_chart": charts.field_chart(fields),
+        "percent_chart": charts.percent_chart(rows, bonus_line, measure=measure),
+        "field_chart": charts.field_chart(fields, measure=measure),
         "source_name": sub.source.name if sub.source else "",
         "sha256": sub.sha256,
         "history": history_view(history),

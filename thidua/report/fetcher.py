@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,19 +18,24 @@ class RefusedURL(ValueError):
 
 
 class TemplatesOnlyFetcher(URLFetcher):
-    """Serve ``file://`` URLs inside `root`; refuse http(s), data:, and every other path.
+    """Serve ``file://`` URLs inside `root` (and the system font files in `fonts`); refuse http(s), data:,
+    and every other path.
 
     Workbooks and templates are untrusted: a criterion name can never add a resource, and even a
     template edited by an officer cannot read /etc/passwd or call the network.
     """
 
-    def __init__(self, root: Path, extra_files: Iterable[Path] = ()) -> None:
+    def __init__(self, root: Path, extra_files: Iterable[Path] = (),
+                 fonts: Callable[[], frozenset[Path]] = frozenset) -> None:
         """`extra_files`: single files outside the root that may also be served (the signature images
-        [signing] names, for the visible signature)."""
+        [signing] names, for the visible signature); `fonts`: the system font files report.css may name
+        with local() (report.fonts), resolved, asked only when WeasyPrint found such a font, so a machine
+        without one never pays for the look-up."""
         super().__init__(timeout=1, allowed_protocols=("file",), allow_redirects=False,
                          fail_on_errors=False)
         self.root = Path(root).resolve()
         self.extra = frozenset(Path(p).resolve() for p in extra_files)
+        self.fonts = fonts
         self.refused: list[str] = []
 
     def resolve(self, url: str) -> Path | None:
@@ -42,7 +47,7 @@ class TemplatesOnlyFetcher(URLFetcher):
             path = Path(unquote(parts.path)).resolve()
         except (OSError, ValueError):
             return None
-        if not (path.is_relative_to(self.root) or path in self.extra) or not path.is_file():
+        if not (path.is_relative_to(self.root) or path in self.extra or path in self.fonts()) or not path.is_file():
             return None
         return path
 

@@ -24,6 +24,7 @@ from thidua.base.model import Assessment
 from thidua.base.resources import bundled_templates
 from thidua.report import signature_fields
 from thidua.report.fetcher import TemplatesOnlyFetcher
+from thidua.report.fonts import system_serif_files
 
 if TYPE_CHECKING:
     from thidua.cluster.history import Comparison
@@ -89,7 +90,7 @@ class Renderer:
         if not (self.templates_dir / MAIN_TEMPLATE).is_file():
             raise RenderError(f"Không tìm thấy mẫu báo cáo \"{self.templates_dir / MAIN_TEMPLATE}\".",
                               hint="Kiểm tra paths.templates_dir trong config.toml.")
-        self.fetcher = TemplatesOnlyFetcher(self.templates_dir)
+        self.fetcher = TemplatesOnlyFetcher(self.templates_dir, fonts=system_serif_files)
         self.env = jinja2.Environment(
             # an officer's templates folder wins; one copied before a template existed (so_ket.html.j2 came
             # with interim reviews) borrows the missing files from the bundled templates, as mail does
