@@ -75,7 +75,7 @@ def test_the_error_copy_keeps_stored_formula_values(tmp_path):
 
 def _store(xml: bytes, ref: str, kind: str, value: str) -> bytes:
     """Give a formula cell (as openpyxl wrote it, with no value) the value a spreadsheet program stores."""
-    cell = re.compile(rb'<c r="' + ref.encode() + rb'"([^>]*)>(<f>[^<]*</f>)<v\s*/>(?:</v>)?</c>')
+    cell = re.compile(rb'<c r="' + ref.encode() + rb'"([^>]*)>(<f>[^<]*</f>)<v\s*/?>(?:</v>)?</c>')
     stored = rb'<c r="' + ref.encode() + rb'"\1 t="' + kind.encode() + rb'">\2<v>' + value.encode() + rb"</v></c>"
     xml, n = cell.subn(stored, xml)
     assert n == 1
@@ -84,20 +84,20 @@ def _store(xml: bytes, ref: str, kind: str, value: str) -> bytes:
 
 def test_the_error_copy_keeps_values_of_every_kind(tmp_path):
     def tweak(book):
-        ws = book["Tiêu chí"]
-        ws["O1"], ws["O2"], ws["O3"], ws["O4"] = "Ghi chú riêng", '=IF(G2>F2,"vuot","chua")', "=G2>F2", "=1/0"
+        ws = book["Tiêu chí"]  # column R: beyond the template's columns, an officer's own
+        ws["R1"], ws["R2"], ws["R3"], ws["R4"] = "Ghi chú riêng", '=IF(G2>F2,"vuot","chua")', "=G2>F2", "=1/0"
 
     path = wb.standard_raw(tmp_path / "nhieu.xlsx", rows=[wb.criterion("KT01", actual="bảy"), wb.criterion("KT02"),
                                                            wb.criterion("KT03")], tweak=tweak)
     part = _criteria_part(path)
     with zipfile.ZipFile(path) as zf:
         xml = zf.read(part)
-    xml = _store(_store(_store(xml, "O2", "str", "vuot"), "O3", "b", "1"), "O4", "e", "#DIV/0!")
+    xml = _store(_store(_store(xml, "R2", "str", "vuot"), "R3", "b", "1"), "R4", "e", "#DIV/0!")
     stored = wb.rezip(path, tmp_path / "luu.xlsx", replace={part: xml})
     copy = write_error_copy(stored, read_workbook(stored).issues, tmp_path / "luu.loi.xlsx")
     values = load_workbook(copy, data_only=True)["Tiêu chí"]
-    assert (values["O2"].value, values["O3"].value, values["O4"].value) == ("vuot", True, "#DIV/0!")
-    assert load_workbook(copy)["Tiêu chí"]["O2"].value.startswith("=IF(")
+    assert (values["R2"].value, values["R3"].value, values["R4"].value) == ("vuot", True, "#DIV/0!")
+    assert load_workbook(copy)["Tiêu chí"]["R2"].value.startswith("=IF(")
 
 
 # --- Excel 97-2003 in the drop folder ---------------------------------------------------------------------

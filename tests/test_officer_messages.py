@@ -18,7 +18,7 @@ import pytest
 from tests import workbooks as wb
 from tests.mailtools import PASSWORD_ENV, ROOT, free_port, make_assessment, make_config, make_pdf
 from thidua.base.ledger import Ledger
-from thidua.cli.launch import REQUIRED_MODULES
+from thidua.cli.launch import DISTRIBUTION_OF, REQUIRED_MODULES
 from thidua.cli.log_text import VIETNAMESE
 from thidua.cli.main import main
 from thidua.delivery.mailing import deliver_report
@@ -229,4 +229,4 @@ def test_required_modules_are_the_runtime_dependencies():
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = {re.split(r"[<>=!~ ;\[]", dep, maxsplit=1)[0].lower().replace("-", "_") for dep in project["dependencies"]}
-    assert {name.lower() for name in REQUIRED_MODULES} == names
+    assert {DISTRIBUTION_OF.get(name, name).lower() for name in REQUIRED_MODULES} == names

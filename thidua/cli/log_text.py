@@ -26,6 +26,12 @@ VIETNAMESE: dict[str, str] = {
     "unexpected failure while sending":
         "Lỗi không mong đợi khi gửi thư; thư chưa gửi được giữ lại để gửi sau (lệnh send --pending).",
     # pipeline
+    "could not read earlier years of %s from the ledger":
+        "Không đọc được kết quả các năm trước của %s trong sổ theo dõi; báo cáo không có phần so với năm trước.",
+    "signing the report of %s failed": "Lỗi chương trình khi ký số báo cáo của tệp %s; báo cáo chưa được gửi.",
+    "mailing the cluster report failed": "Chưa gửi được thư báo cáo Cụm thi đua.",
+    "rebuilding the cluster report of %s failed":
+        "Chưa làm lại được báo cáo Cụm thi đua năm %s; báo cáo của tỉnh không bị ảnh hưởng.",
     "mailing the report of %s failed": "Chưa gửi được thư báo cáo của tệp %s.",
     "processing %s failed": "Lỗi chương trình khi xử lý tệp %s (không phải do số liệu của tệp).",
     "could not write the failure note for %s": "Không ghi được tệp thông báo lỗi cho %s.",
