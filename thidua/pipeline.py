@@ -61,6 +61,7 @@ class FileOutcome:
     mail_ok: bool = True  # False when someone did not get the report (pending or rejected)
     signatures: list[Signature] = field(default_factory=list)  # put on the PDF by `sign`
     notices: list[Issue] = field(default_factory=list)  # read differently from a plain table (not problems)
+    code: str = ""  # the issue code of a refused file (unreadable), as `check` names it
 
     @property
     def pdf(self) -> Path | None:
@@ -99,7 +100,7 @@ def process_workbook(
 
         note = write_unreadable_note(source, exc, out_dir / f"{stem}.loi.txt")
         return FileOutcome(source, OUTCOME_UNREADABLE, digest, message=exc.message, outputs=[note],
-                           seconds=time.perf_counter() - started)
+                           seconds=time.perf_counter() - started, code=exc.code)
     if not result.valid or result.submission is None:
         from thidua.intake.error_copy import write_error_copy
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from thidua.base.model import FINAL_OUTCOMES, PERIOD_YEAR, Signature
+from thidua.base.model import FINAL_OUTCOMES, PERIOD_YEAR, Issue, Signature
 from thidua.base.values import number_or_none
 
 DELIVERY_SENT = "sent"
@@ -119,6 +120,25 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX signatures_report ON signatures(report_sha256);
     """,
+    # 9: the issues found in a file (JSON list of model.Issue fields), so any later page can show them cell by cell.
+    """
+    ALTER TABLE files ADD COLUMN issues TEXT NOT NULL DEFAULT '[]';
+    """,
+    # 10: workbooks uploaded through the web pages: who sent which file, linked to its processing when done.
+    """
+    CREATE TABLE web_uploads (
+        id INTEGER PRIMARY KEY,
+        token TEXT NOT NULL UNIQUE,
+        user TEXT NOT NULL,
+        province TEXT NOT NULL,
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        claim_path TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL,
+        file_id INTEGER REFERENCES files(id)
+    );
+    CREATE INDEX web_uploads_file ON web_uploads(file_id);
+    """,
 )
 
 
@@ -145,6 +165,7 @@ class FileRecord:
     province: str | None = None
     year: int | None = None
     period: str = PERIOD_YEAR
+    issues: list[Issue] = field(default_factory=list)  # what was wrong, cell by cell (none when fine)
 
 
 @dataclass(frozen=True)
@@ -208,13 +229,15 @@ class Ledger:
 
     def finish_file(self, file_id: int, outcome: str, outputs: list[str], *, message: str = "",
                     n_issues: int = 0, province: str | None = None, year: int | None = None,
-                    output_hashes: dict[str, str] | None = None, period: str | None = None) -> None:
+                    output_hashes: dict[str, str] | None = None, period: str | None = None,
+                    issues: Sequence[Issue] = ()) -> None:
         """Record how a claimed file ended; `period` None keeps what record_results set (year-end default)."""
         self.conn.execute(
             "UPDATE files SET outcome=?, outputs=?, message=?, n_issues=?, province=?, year=?, finished_at=?, "
-            "output_hashes=?, period=COALESCE(?, period) WHERE id=?",
+            "output_hashes=?, period=COALESCE(?, period), issues=? WHERE id=?",
             (outcome, json.dumps(outputs, ensure_ascii=False), message, n_issues, province, year, _now(),
-             json.dumps(output_hashes or {}, ensure_ascii=False), period, file_id),
+             json.dumps(output_hashes or {}, ensure_ascii=False), period,
+             json.dumps([dataclasses.asdict(i) for i in issues], ensure_ascii=False), file_id),
         )
 
     def record_reuse(self, name: str, original: FileRecord) -> int:
@@ -222,9 +245,9 @@ class Ledger:
         now = _now()
         cur = self.conn.execute(
             "INSERT INTO files (sha256, name, claimed_at, finished_at, outcome, outputs, message, n_issues, "
-            "province, year, reused_from, fingerprint, output_hashes, period) SELECT sha256, ?, ?, ?, outcome, outputs, "
-            "message, n_issues, province, year, id, fingerprint, output_hashes, period FROM files WHERE id=?",
-            (name, now, now, original.id))
+            "province, year, reused_from, fingerprint, output_hashes, period, issues) SELECT sha256, ?, ?, ?, outcome, "
+            "outputs, message, n_issues, province, year, id, fingerprint, output_hashes, period, issues FROM files "
+            "WHERE id=?", (name, now, now, original.id))
         return int(cur.lastrowid or 0)
 
     def find_done(self, sha256: str, fingerprint: str | None = None) -> FileRecord | None:
@@ -249,6 +272,10 @@ class Ledger:
 
     def files(self) -> list[FileRecord]:
         return [_file(r) for r in self.conn.execute("SELECT * FROM files ORDER BY id").fetchall()]
+
+    def file(self, file_id: int) -> FileRecord | None:
+        row = self.conn.execute("SELECT * FROM files WHERE id=?", (file_id,)).fetchone()
+        return _file(row) if row else None
 
     # --- results -----------------------------------------------------------------------------
     def record_results(self, file_id: int, province: str, year: int, rows: Sequence[Mapping[Hashable, Any]],
@@ -353,9 +380,14 @@ def _file(row: sqlite3.Row) -> FileRecord:
     return FileRecord(row["id"], row["sha256"], row["name"], row["outcome"], json.loads(row["outputs"]),
                       row["message"], row["n_issues"], row["claimed_at"], row["finished_at"], row["reused_from"],
                       row["fingerprint"], json.loads(row["output_hashes"]), row["province"], row["year"],
-                      row["period"])
+                      row["period"], [Issue(**fields) for fields in json.loads(row["issues"])])
 
 
 def _delivery(row: sqlite3.Row) -> DeliveryRecord:
     return DeliveryRecord(row["report_sha256"], row["report_path"], row["email"], row["name"], row["status"],
                           row["attempts"], row["last_error"])
+
+
+# Row readers for queries of the layers above over these same tables (the web's pages).
+file_from_row = _file
+delivery_from_row = _delivery

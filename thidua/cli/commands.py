@@ -128,6 +128,18 @@ def _cmd_verify(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     return verify_command(config, args.file, args.trust, out=out, quiet=bool(args.quiet))
 
 
+def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.web_cli import serve
+
+    return serve(config, host=args.host, port=args.port, out=out, quiet=bool(args.quiet))
+
+
+def _cmd_user(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.web_cli import add_user
+
+    return add_user(config, args.config, name=args.name, role=args.role, province=args.province, out=out)
+
+
 COMMANDS: dict[str | None, Command] = {
     None: _cmd_inbox,
     "run": _cmd_run,
@@ -138,4 +150,8 @@ COMMANDS: dict[str | None, Command] = {
     "cluster": _cmd_cluster,
     "history": _cmd_history,
     "verify": _cmd_verify,
+
+
+    "serve": _cmd_serve,
+    "user": _cmd_user,
 }

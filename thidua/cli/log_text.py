@@ -25,6 +25,10 @@ VIETNAMESE: dict[str, str] = {
         "Gửi thư lần %d chưa được (%s); đã thử đủ số lần, thư được giữ lại để gửi sau (lệnh send --pending).",
     "unexpected failure while sending":
         "Lỗi không mong đợi khi gửi thư; thư chưa gửi được giữ lại để gửi sau (lệnh send --pending).",
+    # web
+    "the web's worker stopped":
+        "Bộ phận xử lý tệp của trang web đã dừng: tệp gửi lên chưa được xử lý (vẫn nằm trong input/). "
+        "Hãy dừng rồi chạy lại lệnh serve.",
     # pipeline
     "could not read earlier years of %s from the ledger":
         "Không đọc được kết quả các năm trước của %s trong sổ theo dõi; báo cáo không có phần so với năm trước.",

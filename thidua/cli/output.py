@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TextIO
 
-from thidua.base.model import OUTCOME_FAILED, OUTCOME_ISSUES, OUTCOME_OK, OUTCOME_UNREADABLE, Issue
+from thidua.base import model
+from thidua.base.model import OUTCOME_ISSUES, OUTCOME_OK, OUTCOME_UNREADABLE, Issue
 
 if TYPE_CHECKING:
     from thidua.inbox.dispatcher import Done
@@ -46,8 +47,7 @@ def print_outcome(outcome: FileOutcome, out: TextIO) -> None:
         print(f"  Xem: {path}", file=out)
 
 
-OUTCOME_WORDS = {OUTCOME_OK: "xong", OUTCOME_ISSUES: "có lỗi dữ liệu", OUTCOME_UNREADABLE: "không đọc được",
-                 OUTCOME_FAILED: "lỗi chương trình"}
+OUTCOME_WORDS = model.OUTCOME_WORDS
 
 
 def outcome_word(done: Done) -> str:

@@ -15,7 +15,7 @@ from thidua.base.config import Config
 from thidua.base.fingerprint import settings_fingerprint
 from thidua.base.hashing import sha256_of
 from thidua.base.ledger import FileRecord, Ledger
-from thidua.base.model import OUTCOME_FAILED, OUTCOME_OK, PERIOD_YEAR
+from thidua.base.model import OUTCOME_FAILED, OUTCOME_OK, PERIOD_YEAR, Issue
 from thidua.base.year_end import recorded_after
 from thidua.inbox import folder
 from thidua.inbox.pool import InlineExecutor, make_pool
@@ -35,6 +35,7 @@ class Done:
     moved_to: Path | None = None
     seconds: float = 0.0
     recorded_issues: int = 0  # a reused result only knows how many issues there were
+    file_id: int = 0  # its row in the ledger's files table
 
     @property
     def mail(self) -> list[str]:
@@ -198,8 +199,8 @@ class Dispatcher:
         self.queue.extend(found)
         return len(found)
 
-    def add(self, path: Path) -> None:
-        """Queue a file once (watch mode may report a waiting file again)."""
+    def add(self, path: Path | folder.Claim) -> None:
+        """Queue a file (or one claimed already, an upload) once (watch mode may report a waiting file again)."""
         if path not in self.queue:
             self.queue.append(path)
 
@@ -307,9 +308,9 @@ class Dispatcher:
         outcome = FileOutcome(claimed.path if claimed else Path(name), record.outcome, digest, outputs=outputs,
                               message=record.message)
         log.info("%s: same content as %s, already processed; reusing its result", name, record.name)
-        self.ledger.record_reuse(name, record)
+        file_id = self.ledger.record_reuse(name, record)
         moved = self._settle(claimed, record.outcome) if claimed else None
-        return Done(outcome, name, reused=True, moved_to=moved, recorded_issues=record.n_issues)
+        return Done(outcome, name, reused=True, moved_to=moved, recorded_issues=record.n_issues, file_id=file_id)
 
     def _seasonality_changed(self, record: FileRecord) -> bool:
         """An interim result read last year's year-end results of its province; if those were recorded
@@ -344,7 +345,7 @@ class Dispatcher:
         self._release(job.stem)
         self._record(job, outcome)
         moved = self._settle(job.claim, outcome.outcome) if job.claim else None
-        return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started)
+        return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started, file_id=job.file_id)
 
     def _record(self, job: _Job, outcome: FileOutcome) -> None:
         assert self.ledger is not None
@@ -358,10 +359,12 @@ class Dispatcher:
             if period == PERIOD_YEAR:  # interim reviews never feed a ranking
                 self.changed.append(Changed(meta.province, meta.year, meta.cluster or ""))
         hashes = {str(p): sha256_of(p) for p in outcome.outputs if Path(p).is_file()}
+        refusal = [Issue(outcome.code, "", outcome.message, file=job.name)] if outcome.code else []
         self.ledger.finish_file(job.file_id, outcome.outcome, [str(p) for p in outcome.outputs],
                                 message=outcome.message, n_issues=len(outcome.issues),
                                 province=meta.province if meta else None, year=meta.year if meta else None,
-                                output_hashes=hashes, period=period)
+                                output_hashes=hashes, period=period,
+                                issues=outcome.issues or refusal)
         if outcome.signatures and outcome.pdf is not None:
             for signature in outcome.signatures:
                 self.ledger.record_signature(job.file_id, hashes.get(str(outcome.pdf), ""), str(outcome.pdf),

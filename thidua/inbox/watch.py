@@ -129,11 +129,14 @@ def _signals(stop: threading.Event, hard: threading.Event) -> Iterator[None]:
 def watch(config: Config, *, on_done: Callable[[Done], None] | None = None,
           on_ready: Callable[[], None] | None = None, stop_event: threading.Event | None = None,
           max_files: int | None = None, process: ProcessFn = process_workbook, workers: int | None = None,
-          force: bool = False, on_cluster: OnCluster | None = None) -> int:
+          force: bool = False, on_cluster: OnCluster | None = None,
+          uploads: queue.Queue[folder.Claim] | None = None) -> int:
     """Process files as they arrive until stopped (signal, `stop_event`, or `max_files` handled).
 
     `on_ready` is called once the folder is watched and the workers are warm; `on_done` for each file
-    handled; `on_cluster` for each cluster report rebuilt when idle. Returns how many files were handled.
+    handled; `on_cluster` for each cluster report rebuilt when idle. `uploads` brings files claimed into the
+    working folder by someone else (the web pages): they are processed exactly like a dropped file.
+    Returns how many files were handled.
     """
     stop = stop_event or threading.Event()
     hard = threading.Event()
@@ -164,6 +167,8 @@ def watch(config: Config, *, on_done: Callable[[Done], None] | None = None,
                 _drain(events, tracker, seen_other)
                 for path in tracker.ready():
                     d.add(path)
+                while uploads is not None and not uploads.empty():
+                    d.add(uploads.get_nowait())
                 finished = d.pump()
                 if d.running:
                     finished += d.collect(timeout=POLL_SECONDS)
