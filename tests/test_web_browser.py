@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -68,6 +69,12 @@ def downloaded(folder: Path, suffix: str, timeout: float = 30) -> Path:
     return done()[0]
 
 
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: docs/ for `make screenshots` (THIDUA_UPDATE_DOCS=1), else the test's folder, so
+    a plain test run leaves the checkout clean."""
+    return DOCS if os.environ.get("THIDUA_UPDATE_DOCS") == "1" else tmp_path
+
+
 def screenshot(driver, target: Path) -> None:
     """The whole page at 1280 px wide, as the README shows it (Chromium's DevTools: beyond the viewport)."""
     import base64
@@ -79,7 +86,9 @@ def screenshot(driver, target: Path) -> None:
         shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    target.write_bytes(base64.b64decode(shot["data"]))
+    data = base64.b64decode(shot["data"])
+    assert data.startswith(b"\x89PNG") and len(data) > 10_000  # a real page was drawn
+    target.write_bytes(data)
 
 
 def test_upload_page_and_the_blank_template(site, tmp_path):
@@ -117,12 +126,12 @@ def test_a_bad_workbook_shows_each_cell_without_javascript(site, tmp_path):
         text = driver.find_element("tag name", "main").text
         assert "Tiêu chí!F5" in text
         assert '"bảy phẩy năm" không phải là số' in text and "non-numeric" in text
-        screenshot(driver, DOCS / "web-loi.png")
+        screenshot(driver, shots(tmp_path) / "web-loi.png")
         driver.find_element("partial link text", "bản sao tô đỏ ô lỗi").click()
         copy = downloaded(tmp_path, ".loi.xlsx")
         driver.get(server.url)
         assert "dong-thap-sai.xlsx" in driver.find_element("tag name", "main").text  # the recent files
-        screenshot(driver, DOCS / "web-tai-len.png")
+        screenshot(driver, shots(tmp_path) / "web-tai-len.png")
     assert copy.name == "dong-thap-sai.loi.xlsx" and "Lỗi" in load_workbook(copy).sheetnames
 
 
