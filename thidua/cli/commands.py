@@ -121,6 +121,8 @@ def _cmd_history(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from thidua.cli.cluster_output import history_command
 
     return history_command(config, args.province, as_json=args.json, out=out)
+
+
 def _cmd_verify(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     require_file(args.file, "báo cáo PDF")
     from thidua.cli.signature_output import verify_command
