@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from thidua.base.model import FINAL_OUTCOMES, PERIOD_YEAR
+from thidua.base import sqlite_guard
+from thidua.base.errors import LedgerUnavailableError
+from thidua.base.ledger_mail import DELIVERY_DRY_RUN as DELIVERY_DRY_RUN
+from thidua.base.ledger_mail import DELIVERY_PENDING as DELIVERY_PENDING
+from thidua.base.ledger_mail import DELIVERY_REJECTED as DELIVERY_REJECTED
+from thidua.base.ledger_mail import DELIVERY_SENDING as DELIVERY_SENDING
+from thidua.base.ledger_mail import DELIVERY_SENT as DELIVERY_SENT
+from thidua.base.ledger_mail import DeliveryRecord as DeliveryRecord
+from thidua.base.ledger_mail import MailRecords, now
+from thidua.base.model import FINAL_OUTCOMES, OUTCOME_FAILED, OUTCOME_KILLED, PERIOD_YEAR
+from thidua.base.settings import BY_KEY
 from thidua.base.values import number_or_none
 
-DELIVERY_SENT = "sent"
-DELIVERY_PENDING = "pending"
-DELIVERY_REJECTED = "rejected"
-DELIVERY_DRY_RUN = "dry-run"
+if TYPE_CHECKING:
+    from thidua.base.config import Config
+
+DEFAULT_LOCK_TIMEOUT = float(BY_KEY["ledger.lock_timeout"].default)  # seconds
+
+
+def report_key(source_sha256: str, fingerprint: str) -> str:
+    """What a province report's mail is keyed by: the workbook's content and the settings it was made with,
+    never the PDF's bytes (a re-render or a signature changes those). Migration 7 builds the same text."""
+    return f"{source_sha256}/{fingerprint}"
 
 # Each entry migrates the schema from version i to i+1; never edit a released step, append one.
 MIGRATIONS: tuple[str, ...] = (
@@ -94,11 +109,33 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX results_province_year;
     CREATE INDEX results_province_year ON results(province, year, period, code);
     """,
+    # 7: deliveries are keyed by what was sent (report_key: the workbook's SHA-256 and the settings fingerprint,
+    # see report_key()), not by the PDF's bytes, and claimed by the process sending them (owner); in_doubt marks
+    # a message the server may have accepted without our seeing its 250. Old rows get the key of the processing
+    # that made their PDF (else "pdf:<sha>"); duplicates of one key and address keep the strongest status.
+    """
+    ALTER TABLE deliveries ADD COLUMN report_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE deliveries ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+    ALTER TABLE deliveries ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
+    UPDATE deliveries SET report_key = COALESCE(
+        (SELECT f.sha256 || '/' || f.fingerprint FROM files f, json_each(f.output_hashes) j
+         WHERE j.value = deliveries.report_sha256 ORDER BY f.id DESC LIMIT 1),
+        'pdf:' || report_sha256);
+    DELETE FROM deliveries WHERE id NOT IN (
+        SELECT (SELECT d.id FROM deliveries d WHERE d.report_key = g.report_key AND d.email = g.email
+                ORDER BY CASE d.status WHEN 'sent' THEN 0 WHEN 'rejected' THEN 1 WHEN 'pending' THEN 2 ELSE 3 END,
+                         d.id DESC LIMIT 1)
+        FROM (SELECT DISTINCT report_key, email FROM deliveries) g);
+    CREATE UNIQUE INDEX deliveries_key_email ON deliveries(report_key, email);
+    CREATE INDEX deliveries_status ON deliveries(status);
+    ALTER TABLE reports ADD COLUMN report_key TEXT NOT NULL DEFAULT '';
+    UPDATE reports SET report_key = COALESCE(
+        (SELECT f.sha256 || '/' || f.fingerprint FROM files f, json_each(f.output_hashes) j
+         WHERE j.value = reports.sha256 ORDER BY f.id DESC LIMIT 1),
+        'pdf:' || sha256);
+    CREATE INDEX reports_key ON reports(report_key);
+    """,
 )
-
-
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -119,30 +156,35 @@ class FileRecord:
     output_hashes: dict[str, str] = field(default_factory=dict)  # output path → SHA-256 when made
 
 
-@dataclass(frozen=True)
-class DeliveryRecord:
-    """One report sent (or to be sent) to one recipient."""
+class Ledger(MailRecords):
+    """A small wrapper over one SQLite file; safe for several worker processes (WAL, short writes).
 
-    report_sha256: str
-    report_path: str
-    email: str
-    name: str
-    status: str
-    attempts: int
-    last_error: str
+    A write waits up to `lock_timeout` seconds (SQLite's busy handler, with back-off) for another process's
+    lock; SQLite failures surface as LedgerErrors naming the file (base.sqlite_guard).
+    """
 
-
-class Ledger:
-    """A small wrapper over one SQLite file; safe for several worker processes (WAL, short writes)."""
-
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA busy_timeout=30000")
-        self._migrate()
+        self.lock_timeout = lock_timeout
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LedgerUnavailableError(
+                f"Không tạo được thư mục \"{self.path.parent}\" cho sổ theo dõi \"{self.path}\": "
+                f"{sqlite_guard.folder_cause(self.path)} ({exc.strerror or exc}).", str(self.path),
+                hint="Kiểm tra đường dẫn \"ledger.path\" trong config.toml và quyền ghi, rồi chạy lại.") from exc
+        self.conn = sqlite_guard.connect(self.path, lock_timeout)
+        try:
+            self._migrate()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    @classmethod
+    def for_config(cls, config: Config, lock_timeout: float | None = None) -> Ledger:
+        """The ledger named by `ledger.path`, waiting `ledger.lock_timeout` (or `lock_timeout`) on locks."""
+        wait = float(config["ledger.lock_timeout"]) if lock_timeout is None else lock_timeout
+        return cls(config.path("ledger.path"), wait)
 
     def __enter__(self) -> Ledger:
         return self
@@ -158,24 +200,26 @@ class Ledger:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
+        """Bring the schema up to date; an up-to-date ledger is opened without taking the write lock."""
+        if self.schema_version >= len(MIGRATIONS):
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            version = self.schema_version
-            for step, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version={step}")
+            apply_migrations(self.conn, self.schema_version, len(MIGRATIONS))
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
 
+    def transaction(self) -> _Transaction:
+        """`with ledger.transaction():` one write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error)."""
+        return _Transaction(self.conn)
+
     # --- files -------------------------------------------------------------------------------
     def start_file(self, sha256: str, name: str, fingerprint: str = "") -> int:
         """Record that a file was claimed; returns its id for finish_file."""
         cur = self.conn.execute("INSERT INTO files (sha256, name, claimed_at, fingerprint) VALUES (?, ?, ?, ?)",
-                                (sha256, name, _now(), fingerprint))
+                                (sha256, name, now(), fingerprint))
         return int(cur.lastrowid or 0)
 
     def finish_file(self, file_id: int, outcome: str, outputs: list[str], *, message: str = "",
@@ -184,29 +228,44 @@ class Ledger:
         self.conn.execute(
             "UPDATE files SET outcome=?, outputs=?, message=?, n_issues=?, province=?, year=?, finished_at=?, "
             "output_hashes=? WHERE id=?",
-            (outcome, json.dumps(outputs, ensure_ascii=False), message, n_issues, province, year, _now(),
+            (outcome, json.dumps(outputs, ensure_ascii=False), message, n_issues, province, year, now(),
              json.dumps(output_hashes or {}, ensure_ascii=False), file_id),
         )
 
     def record_reuse(self, name: str, original: FileRecord) -> int:
         """Record a file answered with an earlier processing of the same content (nothing recomputed)."""
-        now = _now()
+        stamp = now()
         cur = self.conn.execute(
             "INSERT INTO files (sha256, name, claimed_at, finished_at, outcome, outputs, message, n_issues, "
             "province, year, reused_from, fingerprint, output_hashes) SELECT sha256, ?, ?, ?, outcome, outputs, "
-            "message, n_issues, province, year, id, fingerprint, output_hashes FROM files WHERE id=?", (name, now, now, original.id))
+            "message, n_issues, province, year, id, fingerprint, output_hashes FROM files WHERE id=?", (name, stamp, stamp, original.id))
         return int(cur.lastrowid or 0)
 
     def find_done(self, sha256: str, fingerprint: str | None = None) -> FileRecord | None:
         """The latest finished processing of this exact content (made with these settings, if given)."""
+        found = self.done_records(sha256, fingerprint, limit=1)
+        return found[0] if found else None
+
+    def done_records(self, sha256: str, fingerprint: str | None = None, limit: int = 50) -> list[FileRecord]:
+        """Finished processings of this exact content (with these settings, if given), newest first."""
         finals = ",".join("?" * len(FINAL_OUTCOMES))
         sql = f"SELECT * FROM files WHERE sha256=? AND outcome IN ({finals})"
         params: list[object] = [sha256, *FINAL_OUTCOMES]
         if fingerprint is not None:
             sql += " AND fingerprint=?"
             params.append(fingerprint)
-        row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
-        return _file(row) if row else None
+        rows = self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
+        return [_file(r) for r in rows]
+
+    def kills(self, sha256: str) -> int:
+        """How many times this content killed the worker processing it since it was last answered."""
+        answered = (*FINAL_OUTCOMES, OUTCOME_FAILED)
+        finals = ",".join("?" * len(answered))
+        row = self.conn.execute(
+            f"SELECT count(*) FROM files WHERE sha256=? AND outcome=? AND id > COALESCE("
+            f"(SELECT max(id) FROM files WHERE sha256=? AND outcome IN ({finals})), 0)",
+            (sha256, OUTCOME_KILLED, sha256, *answered)).fetchone()
+        return int(row[0])
 
     def unfinished(self) -> list[FileRecord]:
         """Files claimed but never finished (a crash mid-way), oldest first."""
@@ -215,7 +274,7 @@ class Ledger:
 
     def abandon(self, file_id: int) -> None:
         """Mark a claimed row as superseded (it will be processed again under a new id)."""
-        self.conn.execute("UPDATE files SET outcome='abandoned', finished_at=? WHERE id=?", (_now(), file_id))
+        self.conn.execute("UPDATE files SET outcome='abandoned', finished_at=? WHERE id=?", (now(), file_id))
 
     def files(self) -> list[FileRecord]:
         return [_file(r) for r in self.conn.execute("SELECT * FROM files ORDER BY id").fetchall()]
@@ -246,54 +305,34 @@ class Ledger:
                                  (province, code, PERIOD_YEAR)).fetchall()
         return [dict(r) for r in rows]
 
-    # --- deliveries --------------------------------------------------------------------------
-    def delivery_status(self, report_sha256: str, email: str) -> str | None:
-        row = self.conn.execute("SELECT status FROM deliveries WHERE report_sha256=? AND email=?",
-                                (report_sha256, email.lower())).fetchone()
-        return str(row[0]) if row else None
 
-    def record_delivery(self, report_sha256: str, report_path: str, email: str, name: str, status: str,
-                        *, error: str = "", message_id: str = "") -> None:
-        """Insert or update the delivery of one report to one address, counting attempts."""
-        self.conn.execute(
-            "INSERT INTO deliveries (report_sha256, report_path, email, name, status, attempts, last_error, "
-            "message_id, updated_at) VALUES (?,?,?,?,?,1,?,?,?) "
-            "ON CONFLICT (report_sha256, email) DO UPDATE SET status=excluded.status, "
-            "report_path=excluded.report_path, attempts=attempts+1, last_error=excluded.last_error, "
-            "message_id=excluded.message_id, updated_at=excluded.updated_at",
-            (report_sha256, report_path, email.lower(), name, status, error, message_id, _now()),
-        )
+class _Transaction:
+    """BEGIN IMMEDIATE on entry; COMMIT on success, ROLLBACK on any exception."""
 
-    def pending_deliveries(self) -> list[DeliveryRecord]:
-        rows = self.conn.execute("SELECT * FROM deliveries WHERE status=? ORDER BY id",
-                                 (DELIVERY_PENDING,)).fetchall()
-        return [_delivery(r) for r in rows]
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
 
-    def deliveries(self) -> list[DeliveryRecord]:
-        return [_delivery(r) for r in self.conn.execute("SELECT * FROM deliveries ORDER BY id").fetchall()]
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
 
-    # --- reports -----------------------------------------------------------------------------
-    def record_report(self, sha256: str, path: str, brief: dict[str, Any]) -> None:
-        """Remember a rendered report's mail brief by the PDF's hash (latest path wins)."""
-        self.conn.execute(
-            "INSERT INTO reports (sha256, path, brief, updated_at) VALUES (?,?,?,?) "
-            "ON CONFLICT (sha256) DO UPDATE SET path=excluded.path, brief=excluded.brief, "
-            "updated_at=excluded.updated_at",
-            (sha256, path, json.dumps(brief, ensure_ascii=False), _now()),
-        )
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
-    def report_brief(self, sha256: str) -> tuple[str, dict[str, Any]] | None:
-        """(path, brief) recorded for this PDF hash, or None when the report is unknown."""
-        row = self.conn.execute("SELECT path, brief FROM reports WHERE sha256=?", (sha256,)).fetchone()
-        return (str(row["path"]), json.loads(row["brief"])) if row else None
+
+def apply_migrations(conn: sqlite3.Connection, start: int, stop: int) -> None:
+    """Run MIGRATIONS[start:stop] inside the caller's transaction, setting user_version after each step."""
+    for step, script in enumerate(MIGRATIONS[start:stop], start=start + 1):
+        for statement in script.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version={step}")
 
 
 def _file(row: sqlite3.Row) -> FileRecord:
     return FileRecord(row["id"], row["sha256"], row["name"], row["outcome"], json.loads(row["outputs"]),
                       row["message"], row["n_issues"], row["claimed_at"], row["finished_at"], row["reused_from"],
                       row["fingerprint"], json.loads(row["output_hashes"]))
-
-
-def _delivery(row: sqlite3.Row) -> DeliveryRecord:
-    return DeliveryRecord(row["report_sha256"], row["report_path"], row["email"], row["name"], row["status"],
-                          row["attempts"], row["last_error"])

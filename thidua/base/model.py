@@ -163,6 +163,8 @@ OUTCOME_OK = "ok"  # PDF written
 OUTCOME_ISSUES = "issues"  # data problems; error copy written
 OUTCOME_UNREADABLE = "unreadable"  # hostile or broken file; .loi.txt written
 OUTCOME_FAILED = "failed"  # our own fault (never the officer's): the file is answered again later
+OUTCOME_SYSTEM = "system"  # a fault of the machine (disk full, read-only, ledger locked): given back, retried
+OUTCOME_KILLED = "killed"  # the worker died on it (killed, out of memory): tried again, set aside after a few
 FINAL_OUTCOMES = (OUTCOME_OK, OUTCOME_ISSUES, OUTCOME_UNREADABLE)  # results that may be reused
 
 # The reporting period of a workbook: year-end, or an interim review (kept apart in the ledger).
