@@ -14,8 +14,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from thidua.base.errors import LedgerError
+from thidua.base.errors import LedgerError, LedgerUnavailableError
 from thidua.base.ledger import MIGRATIONS, Ledger, apply_migrations
+from thidua.base.sqlite_guard import folder_cause
 
 _BATCH = 256
 _PROBE = 64  # rowids looked up one by one past an unreadable row before skipping ahead
@@ -185,7 +186,11 @@ def repair(path: Path, now: dt.datetime | None = None) -> RepairResult:
     checked = check(path)
     if not checked.exists or checked.ok:
         return RepairResult(path, intact=True)
-    aside = _move_aside(path, now or dt.datetime.now())
+    try:
+        aside = _move_aside(path, now or dt.datetime.now())
+    except OSError as exc:
+        raise LedgerUnavailableError(f"Không chuyển được sổ theo dõi hỏng \"{path}\" sang tên khác: "
+                                     f"{folder_cause(path)} ({exc.strerror or exc}).", str(path)) from exc
     result = RepairResult(path, aside=aside)
     old = sqlite3.connect(aside)
     old.execute("PRAGMA writable_schema=ON")  # read a truncated file as far as it goes (nothing is written)

@@ -38,8 +38,9 @@ def folder_cause(path: Path) -> str:
         return f"thư mục \"{parent}\" không tồn tại"
     if not parent.is_dir():
         return f"\"{parent}\" không phải là thư mục"
+    statvfs = getattr(os, "statvfs", None)  # POSIX only
     try:
-        read_only_fs = bool(os.statvfs(parent).f_flag & os.ST_RDONLY)
+        read_only_fs = bool(statvfs(parent).f_flag & os.ST_RDONLY) if statvfs else False
     except OSError:
         read_only_fs = False
     if read_only_fs:
@@ -49,8 +50,8 @@ def folder_cause(path: Path) -> str:
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         return f"không có quyền đọc và ghi tệp \"{path}\""
     try:
-        free = os.statvfs(parent)
-        if free.f_bavail * free.f_frsize < 64 * 1024:
+        free = statvfs(parent) if statvfs else None
+        if free is not None and free.f_bavail * free.f_frsize < 64 * 1024:
             return f"ổ đĩa chứa thư mục \"{parent}\" đã đầy"
     except OSError:
         pass

@@ -93,6 +93,12 @@ def _cmd_send(args: argparse.Namespace, config: Config, out: TextIO) -> int:
                         force=args.force, out=out, quiet=bool(args.quiet))
 
 
+def _cmd_ledger(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.ledger_output import ledger_command
+
+    return ledger_command(config, args.action, out=out, quiet=bool(args.quiet))
+
+
 COMMANDS: dict[str | None, Command] = {
     None: _cmd_inbox,
     "run": _cmd_run,
@@ -100,4 +106,5 @@ COMMANDS: dict[str | None, Command] = {
     "check": _cmd_check,
     "watch": _cmd_watch,
     "send": _cmd_send,
+    "ledger": _cmd_ledger,
 }

@@ -80,4 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pending", action="store_true", help="gửi lại các thư chưa gửi được")
     p.add_argument("--dry-run", action="store_true", help="không gửi thật, chỉ ghi thư .eml")
     p.add_argument("--force", action="store_true", help="gửi lại cả thư đã gửi")
+
+    p = sub.add_parser("ledger", parents=[common], help="kiểm tra hoặc sửa sổ theo dõi (lịch sử xử lý và gửi thư)")
+    p.add_argument("action", choices=("check", "repair"), metavar="check|repair",
+                   help="check: kiểm tra sổ có nguyên vẹn không; repair: giữ lại bản hỏng, dựng sổ mới từ những gì "
+                        "còn đọc được")
     return parser
