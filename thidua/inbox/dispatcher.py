@@ -14,18 +14,19 @@ from thidua.base.errors import LedgerError
 from thidua.base.fingerprint import settings_fingerprint
 from thidua.base.hashing import sha256_of
 from thidua.base.ledger import Ledger
-from thidua.base.model import OUTCOME_FAILED, OUTCOME_KILLED, OUTCOME_OK, OUTCOME_SYSTEM
+from thidua.base.model import OUTCOME_OK, OUTCOME_SYSTEM
 from thidua.inbox import folder
 from thidua.inbox.jobs import Done, Held, Item, Job, OutputNames, default_workers, item_key
 from thidua.inbox.pool import Workers
-from thidua.inbox.retry import KILL_LIMIT, Backoff
+from thidua.inbox.recovery import Recovery
+from thidua.inbox.retry import Backoff
 from thidua.inbox.reuse import reusable
-from thidua.intake.error_copy import write_killer_note
 from thidua.pipeline import FileOutcome, MailPlan, ProcessFn, process_workbook, run_workbook
 
 log = logging.getLogger(__name__)
 
-class Dispatcher:
+
+class Dispatcher(Recovery):
     """Claims files, hands them to the pool (which runs the whole pipeline), and on completion records and moves them.
 
     Everything but the processing itself happens in the calling thread, so the ledger is written by one
@@ -273,6 +274,10 @@ class Dispatcher:
         self._release(job.stem)
         if outcome.outcome == OUTCOME_SYSTEM:
             return self._system_fault(job.item, job.name, job.sha256, outcome.message, file_id=job.file_id)
+        return self._answered(job, outcome)
+
+    def _answered(self, job: Job, outcome: FileOutcome) -> Done:
+        """Record the outcome and move the input to da-xu-ly/ or loi/ (or give it back: the ledger failed)."""
         try:
             self._record(job, outcome)
         except LedgerError as exc:
@@ -282,73 +287,6 @@ class Dispatcher:
         self.backoff.clear(job.name)
         moved = self._settle(job.claim, outcome.outcome) if job.claim else None
         return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started)
-
-    def _worker_died(self, job: Job, exc: BaseException) -> Done | None:
-        """Replace the pool; try the file again (alone, if others were in progress too), or set it aside in
-        input/loi/ once it has killed KILL_LIMIT workers by itself."""
-        if job.generation not in self._break_sizes:
-            self._break_sizes[job.generation] = 1 + sum(1 for j in self.running.values()
-                                                        if j.generation == job.generation)
-        alone = self._break_sizes[job.generation] == 1
-        self.pool.replace(job.generation)
-        self._release(job.stem)
-        try:
-            ledger = self._ledger()
-            kills = ledger.kills(job.sha256) + 1 if alone else 0
-            if kills < KILL_LIMIT:
-                if alone:
-                    ledger.finish_file(job.file_id, OUTCOME_KILLED, [], message=f"{type(exc).__name__}")
-                else:
-                    ledger.abandon(job.file_id)
-        except LedgerError as err:
-            self._drop_ledger()
-            return self._system_fault(job.item, job.name, job.sha256, f"Lỗi hệ thống: {err.message}",
-                                      file_id=job.file_id)
-        if kills < KILL_LIMIT:
-            log.error("worker died while processing %s (%s); trying it again%s", job.name, type(exc).__name__,
-                      f" ({kills}/{KILL_LIMIT})" if alone else ", alone")
-            self.suspects.add(item_key(job.item))
-            self.queue.appendleft(job.item)
-            return None
-        log.error("%s killed its worker %d times; setting it aside", job.name, kills)
-        outcome = FileOutcome(job.path, OUTCOME_FAILED, job.sha256,
-                              message=f"Tiến trình xử lý bị dừng đột ngột {kills} lần khi xử lý tệp này "
-                                      f"({type(exc).__name__}); tệp được để riêng trong input/loi.")
-        note = self.config.output_dir / f"{job.stem}.loi.txt"
-        try:
-            outcome.outputs.append(write_killer_note(job.path, kills, note))
-        except OSError:
-            log.exception("could not write the note for %s", job.name)
-        try:
-            self._record(job, outcome)
-        except LedgerError as err:
-            self._drop_ledger()
-            return self._system_fault(job.item, job.name, job.sha256, f"Lỗi hệ thống: {err.message}")
-        moved = self._settle(job.claim, outcome.outcome) if job.claim else None
-        return Done(outcome, job.name, moved_to=moved, seconds=time.monotonic() - job.started)
-
-    def _system_fault(self, item: Item, name: str, digest: str, cause: str, *, file_id: int = 0,
-                      halt: bool = True) -> Done:
-        """Not the officer's fault: the file goes back to input/ (or stays claimed when it cannot), to be
-        processed again by the next run; in watch mode, after a back-off."""
-        if file_id:
-            with contextlib.suppress(LedgerError):
-                self._ledger().abandon(file_id)
-        retry: Item = item
-        if isinstance(item, folder.Claim):
-            try:
-                retry = folder.release(item)
-            except OSError as exc:
-                log.error("cannot give %s back to the drop folder now: %s", name, exc)
-        source = retry.path if isinstance(retry, folder.Claim) else retry
-        outcome = FileOutcome(source, OUTCOME_SYSTEM, digest, message=cause)
-        if self.one_pass:
-            if halt:
-                self.halted = self.halted or cause
-            return Done(outcome, name, moved_to=source if self.claim else None)
-        delay = self.backoff.defer(item_key(retry), name)
-        self.queue.append(retry)
-        return Done(outcome, name, moved_to=source, retry_in=delay)
 
     def _record(self, job: Job, outcome: FileOutcome) -> None:
         ledger = self._ledger()
