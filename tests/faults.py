@@ -172,6 +172,14 @@ def files_in(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
 
 
+def where_inputs_are(input_dir: Path) -> dict[str, list[str]]:
+    """Every workbook of the drop folder by place: waiting, done, failed, and claimed (should be none)."""
+    return {"input": files_in(input_dir), "da-xu-ly": files_in(input_dir / "da-xu-ly"),
+            "loi": files_in(input_dir / "loi"),
+            "claimed": sorted(p.name for p in (input_dir / ".dang-xu-ly").rglob("*") if p.is_file()
+                              and p.name != ".khoa")}
+
+
 # --- a second process holding the ledger ----------------------------------------------------------------------
 _LOCKER = """
 import sqlite3, sys, time

@@ -23,6 +23,7 @@ from tests.faults import (
     no_traceback,
     read_only,
     wait_for,
+    where_inputs_are,
     write_config,
 )
 from tests.inbox_fakes import (
@@ -66,15 +67,14 @@ def test_a_full_output_disk_gives_the_workbooks_back_and_the_next_run_takes_them
     expected = "ổ đĩa đã đầy" if full_disk.kind == "tmpfs" else "Lỗi hệ thống:"
     assert expected in done.stdout, done.stdout
     assert "3 tệp chưa xử lý vẫn ở thư mục input/" in done.stdout
-    assert files_in(tmp_path / "input") == names and files_in(tmp_path / "input" / "loi") == []
+    assert where_inputs_are(tmp_path / "input") == {"input": names, "da-xu-ly": [], "loi": [], "claimed": []}
     assert not list((tmp_path / "output").glob("*.loi.*"))  # nothing blames the workbooks
 
     full_disk.free()
     done = cli(config=cfg)
     no_traceback(done)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert files_in(tmp_path / "input" / "da-xu-ly") == names and files_in(tmp_path / "input") == []
-    assert files_in(tmp_path / "input" / "loi") == []
+    assert where_inputs_are(tmp_path / "input") == {"input": [], "da-xu-ly": names, "loi": [], "claimed": []}
 
 
 def test_a_read_only_output_folder_gives_the_workbooks_back(tmp_path):
@@ -85,9 +85,10 @@ def test_a_read_only_output_folder_gives_the_workbooks_back(tmp_path):
     no_traceback(done)
     assert done.returncode == 2, (how, done.stdout + done.stderr)
     assert "ổ đĩa chỉ cho đọc" in done.stdout or "không có quyền" in done.stdout, done.stdout
-    assert files_in(tmp_path / "input") == names and settled_names(tmp_path) == []
+    assert where_inputs_are(tmp_path / "input") == {"input": names, "da-xu-ly": [], "loi": [], "claimed": []}
     done = cli(config=cfg)
-    assert done.returncode == 0 and files_in(tmp_path / "input" / "da-xu-ly") == names
+    assert done.returncode == 0
+    assert where_inputs_are(tmp_path / "input") == {"input": [], "da-xu-ly": names, "loi": [], "claimed": []}
 
 
 def test_a_read_only_ledger_folder_is_named_with_its_cause_and_nothing_moves(tmp_path):
@@ -114,10 +115,6 @@ def test_a_missing_ledger_folder_is_named_with_its_cause(tmp_path):
     assert done.returncode == 2
     assert f"Lỗi: Không tạo được thư mục \"{ledger.parent}\" cho sổ theo dõi \"{ledger}\"" in done.stderr
     assert files_in(tmp_path / "input") == ["a.xlsx"]
-
-
-def settled_names(tmp_path):
-    return files_in(tmp_path / "input" / "da-xu-ly") + files_in(tmp_path / "input" / "loi")
 
 
 def test_the_watcher_waits_out_a_read_only_output_and_then_processes_the_file(tmp_path):

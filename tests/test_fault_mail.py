@@ -146,10 +146,16 @@ def test_a_tarpit_cannot_hold_send_past_the_deadline_and_the_mail_stays_pending(
             summary = deliver_report(make_assessment(), pdf, config, send=True, dry_run=False, force=False,
                                      ledger=ledger)
         elapsed = time.monotonic() - started
-    assert tarpit.connections == 2  # the attempt and its one retry
-    assert elapsed < 4.0, elapsed  # 2 × 1 s + 0,2 s back-off, not "forever"
-    assert summary.pending == 3
-    assert f"hết thời gian chờ máy chủ SMTP 127.0.0.1:{tarpit.port} (quá 1 giây cho một bước)" in summary.problems[0]
+        assert tarpit.connections == 2  # the attempt and its one retry
+        assert elapsed < 4.0, elapsed  # 2 × 1 s + 0,2 s back-off, not "forever"
+        assert summary.pending == 3
+        assert (f"hết thời gian chờ máy chủ SMTP 127.0.0.1:{tarpit.port} (quá 1 giây cho một bước)"
+                in summary.problems[0])
+
+        started = time.monotonic()
+        out, code = _send_pending(config)  # `send --pending` against the same tarpit ends as soon
+        assert time.monotonic() - started < 4.0 and code == 1
+        assert out.splitlines()[0] == "dong-thap-2022.pdf: đã gửi 0 thư; 3 thư còn treo."
     with Ledger(config.path("ledger.path")) as ledger:
         assert {d.status for d in ledger.deliveries()} == {"pending"}
 

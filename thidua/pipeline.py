@@ -162,7 +162,7 @@ def run_workbook(source: Path, config: Config, *, write_json: bool = False, outp
         if mail is not None and outcome.outcome == OUTCOME_OK:
             deliver(outcome, config, mail, fingerprint)
     except Exception as exc:
-        fault = system_fault(exc)
+        fault = system_fault(exc, writing_to=config.output_dir)
         if fault is not None:
             log.warning("system fault while processing %s: %s", source.name, fault)
             return FileOutcome(source, OUTCOME_SYSTEM, message=f"Lỗi hệ thống: {fault}")

@@ -28,21 +28,25 @@ _CAUSES = {
 }
 
 
-def _place(exc: OSError) -> str:
-    """The folder concerned: the parent of the temporary or final file being written, else the file."""
+_WRITING = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
+
+
+def _place(exc: OSError, writing_to: Path | None) -> str:
+    """The folder concerned: the parent of the temporary or final file being written, else the file; a write
+    error without a file name (a library writing to an open file) is about `writing_to`."""
     name = exc.filename
     if not name:
-        return ""
+        return str(writing_to) if writing_to is not None and exc.errno in _WRITING else ""
     path = Path(os.fsdecode(name))
     if path.name.startswith(".") and path.name.endswith(".tmp"):  # base.atomic's temporary name
         path = path.parent
     return str(path)
 
 
-def os_cause(exc: OSError) -> str:
-    """"ổ đĩa đã đầy (output)" — the Vietnamese words for an environmental OSError, with its place."""
+def os_cause(exc: OSError, writing_to: Path | None = None) -> str:
+    """'ổ đĩa đã đầy ("output")' — the Vietnamese words for an environmental OSError, with its place."""
     cause = _CAUSES.get(exc.errno or 0, exc.strerror or type(exc).__name__)
-    place = _place(exc)
+    place = _place(exc, writing_to)
     technical = f"Errno {exc.errno}: {exc.strerror}" if exc.errno else str(exc)
     return f"{cause}" + (f" (\"{place}\")" if place else "") + f" [{technical}]"
 
@@ -56,11 +60,12 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def system_fault(exc: BaseException) -> str | None:
-    """A Vietnamese description when `exc` (or what caused it) is a fault of the machine, else None."""
+def system_fault(exc: BaseException, writing_to: Path | None = None) -> str | None:
+    """A Vietnamese description when `exc` (or what caused it) is a fault of the machine, else None;
+    `writing_to` is the folder being written when the error does not say which file."""
     for link in _chain(exc):
         if isinstance(link, LedgerError):
-            return link.message
+            return link.message + (f" Gợi ý: {link.hint}" if link.hint else "")
         if isinstance(link, OSError) and link.errno in _CAUSES:
-            return os_cause(link)
+            return os_cause(link, writing_to)
     return None

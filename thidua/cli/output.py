@@ -92,7 +92,9 @@ def print_table(done: list[Done], out: TextIO) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Đã xử lý {len(done)} tệp", title_justify="left")
+    waiting = sum(1 for d in done if d.outcome.outcome == OUTCOME_SYSTEM)
+    title = f"Đã xử lý {len(done) - waiting} tệp" + (f", {waiting} tệp chưa xử lý được" if waiting else "")
+    table = Table(title=title, title_justify="left")
     for header in ("Tệp", "Kết quả", "PDF", "Lỗi"):
         table.add_column(header, overflow="fold")
     for item in sorted(done, key=lambda d: d.name.casefold()):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from thidua.base.config import Config
 from thidua.base.errors import LedgerError
+from thidua.base.faults import system_fault
 from thidua.base.fingerprint import settings_fingerprint
 from thidua.base.hashing import sha256_of
 from thidua.base.ledger import Ledger
@@ -134,7 +135,7 @@ class Dispatcher(Recovery):
             log.warning("cannot tidy the ledger now: %s", exc.message)
             self._drop_ledger()
             if self.one_pass:  # every file would wait for the ledger again: leave them all for the next run
-                self.halted = f"Lỗi hệ thống: {exc.message}"
+                self.halted = f"Lỗi hệ thống: {system_fault(exc)}"
         found = folder.unclaimed(self.config.input_dir) if self.claim else []
         self.queue.extend(found)
         return len(found)
@@ -215,7 +216,7 @@ class Dispatcher(Recovery):
         except LedgerError as exc:
             self._release(stem)
             self._drop_ledger()
-            return self._system_fault(claimed or path, name, digest, f"Lỗi hệ thống: {exc.message}")
+            return self._system_fault(claimed or path, name, digest, f"Lỗi hệ thống: {system_fault(exc)}")
         solo = item_key(claimed or path) in self.suspects
         job = Job(name, path, digest, claimed, file_id, stem, solo=solo)
 
@@ -282,7 +283,7 @@ class Dispatcher(Recovery):
             self._record(job, outcome)
         except LedgerError as exc:
             self._drop_ledger()
-            return self._system_fault(job.item, job.name, job.sha256, f"Lỗi hệ thống: {exc.message}",
+            return self._system_fault(job.item, job.name, job.sha256, f"Lỗi hệ thống: {system_fault(exc)}",
                                       file_id=job.file_id)
         self.backoff.clear(job.name)
         moved = self._settle(job.claim, outcome.outcome) if job.claim else None

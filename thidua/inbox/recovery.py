@@ -15,6 +15,7 @@ from collections import deque
 
 from thidua.base.config import Config
 from thidua.base.errors import LedgerError
+from thidua.base.faults import system_fault
 from thidua.base.ledger import Ledger
 from thidua.base.model import OUTCOME_FAILED, OUTCOME_KILLED, OUTCOME_SYSTEM
 from thidua.inbox import folder
@@ -80,7 +81,7 @@ class Recovery:
                 self._ledger().abandon(job.file_id)
         except LedgerError as err:
             self._drop_ledger()
-            return self._system_fault(job.item, job.name, job.sha256, f"Lỗi hệ thống: {err.message}",
+            return self._system_fault(job.item, job.name, job.sha256, f"Lỗi hệ thống: {system_fault(err)}",
                                       file_id=job.file_id)
         log.error("worker died while processing %s (%s); trying it again%s", job.name, why,
                   f" ({kills}/{KILL_LIMIT})" if alone else ", alone")
