@@ -169,6 +169,7 @@ def test_a_server_that_hangs_up_after_data_leaves_it_in_doubt_and_the_retry_uses
         summary = deliver_report(make_assessment(), pdf, config, send=True, dry_run=False, force=False,
                                  ledger=ledger)
         assert (summary.sent, summary.pending) == (0, 3)
+        assert summary.messages[0] == "r.pdf: đã gửi 0 thư; 3 thư còn treo (1 trong số đó chưa rõ đã tới hay chưa)."
         assert summary.problems[0].startswith("  Còn treo (chưa rõ lần gửi trước đã tới hay chưa): Nguyễn Văn An")
         rows = {d.email: d for d in ledger.deliveries()}
         assert rows["an.nv@dongthap.example"].in_doubt and not rows["bich.tt@dongthap.example"].in_doubt

@@ -102,13 +102,15 @@ class DeliverySummary:
                     f"Gửi thật: {command_name()} send \"{self.report}\"")
         else:
             resent = sum(1 for r in self.results if r.in_doubt and r.status == DELIVERY_SENT)
+            doubtful = sum(1 for r in self.results if r.in_doubt and r.status == DELIVERY_PENDING)
+            pending = f"thư còn treo ({doubtful} trong số đó chưa rõ đã tới hay chưa)" if doubtful else "thư còn treo"
             parts = [f"đã gửi {self.sent} thư"]
             parts += [f"{n} {label}" for n, label in (
                 (resent, "thư trong số đó đã được gửi lại vì lần gửi trước bị ngắt giữa chừng, chưa rõ đã tới hay "
                          "chưa (cùng Message-ID, trình đọc thư gộp làm một)"),
                 (self.skipped, "thư đã gửi (hoặc bị từ chối) trước đó, không gửi lại"),
                 (self.elsewhere, "thư đang được một tiến trình khác gửi, không gửi trùng"),
-                (self.pending, "thư còn treo"),
+                (self.pending, pending),
                 (self.rejected, "địa chỉ bị từ chối")) if n]
             head = f"{name}: " + "; ".join(parts) + "."
         return [head, *self.problems]

@@ -177,6 +177,7 @@ class Dispatcher(Recovery):
         return done
 
     def _start(self, item: Item) -> Done | Held | None:
+        self.backoff.started(item_key(item))
         if isinstance(item, folder.Claim):
             claimed: folder.Claim | None = item
         elif self.claim:
@@ -190,7 +191,6 @@ class Dispatcher(Recovery):
                 return None
         else:
             claimed = None
-        self.backoff.started(item_key(item))
         path = claimed.path if claimed is not None else Path(str(item))
         name = path.name
         try:
