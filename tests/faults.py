@@ -40,20 +40,6 @@ def _umount(path: Path) -> None:
     subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
-def can_mount() -> bool:
-    """Whether this process may mount a tmpfs (root with CAP_SYS_ADMIN)."""
-    probe = Path(os.environ.get("TMPDIR", "/tmp")) / f"thidua-mount-probe-{os.getpid()}"
-    probe.mkdir(exist_ok=True)
-    try:
-        ok = _mount("-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe))
-        if ok:
-            _umount(probe)
-        return ok
-    finally:
-        with contextlib.suppress(OSError):
-            probe.rmdir()
-
-
 class SmallDisk:
     """A folder on its own small tmpfs; `fill()` leaves about `keep` bytes free, `free()` undoes it."""
 

@@ -162,12 +162,8 @@ def test_a_tarpit_cannot_hold_send_past_the_deadline_and_the_mail_stays_pending(
 
 def test_a_server_that_hangs_up_after_data_leaves_it_in_doubt_and_the_retry_uses_the_same_id(tmp_path, server):
     handler = DropAfterData(drops=1)
-    controller = server(handler)
-    pdf = make_pdf(tmp_path / "output" / "r.pdf")
-    config = make_config(tmp_path, controller.port, security="none", username="", retries=0)
+    config, summary = _mail_once(tmp_path, server(handler).port)
     with Ledger(config.path("ledger.path")) as ledger:
-        summary = deliver_report(make_assessment(), pdf, config, send=True, dry_run=False, force=False,
-                                 ledger=ledger)
         assert (summary.sent, summary.pending) == (0, 3)
         assert summary.messages[0] == "r.pdf: đã gửi 0 thư; 3 thư còn treo (1 trong số đó chưa rõ đã tới hay chưa)."
         assert summary.problems[0].startswith("  Còn treo (chưa rõ lần gửi trước đã tới hay chưa): Nguyễn Văn An")
@@ -183,12 +179,7 @@ def test_a_server_that_hangs_up_after_data_leaves_it_in_doubt_and_the_retry_uses
 
 def test_451_at_the_end_of_data_stays_pending_and_is_sent_once_later(tmp_path, server):
     handler = BusyAtData(times=3)
-    controller = server(handler)
-    pdf = make_pdf(tmp_path / "output" / "r.pdf")
-    config = make_config(tmp_path, controller.port, security="none", username="", retries=0)
-    with Ledger(config.path("ledger.path")) as ledger:
-        summary = deliver_report(make_assessment(), pdf, config, send=True, dry_run=False, force=False,
-                                 ledger=ledger)
+    config, summary = _mail_once(tmp_path, server(handler).port)
     assert summary.pending == 3 and summary.in_doubt == 0  # a clear "not now" is not a doubt
     assert "máy chủ SMTP trả lời 451 4.3.0 Hệ thống bận, thử lại sau" in summary.problems[0]
     out, code = _send_pending(config)
@@ -212,6 +203,16 @@ def test_a_rerendered_report_of_the_same_content_is_not_mailed_again(tmp_path, s
         assert (summary.sent, summary.skipped) == (0, 3)
         forced = deliver_report(assessment, pdf, config, send=True, dry_run=False, force=True, ledger=ledger)
     assert forced.sent == 3 and len(handler.received) == 6
+
+
+def _mail_once(tmp_path, port):
+    """Mail output/r.pdf to the three members over plain SMTP, without retries: (config, summary)."""
+    pdf = make_pdf(tmp_path / "output" / "r.pdf")
+    config = make_config(tmp_path, port, security="none", username="", retries=0)
+    with Ledger(config.path("ledger.path")) as ledger:
+        summary = deliver_report(make_assessment(), pdf, config, send=True, dry_run=False, force=False,
+                                 ledger=ledger)
+    return config, summary
 
 
 def _send_pending(config):
