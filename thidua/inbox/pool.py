@@ -125,8 +125,12 @@ class Workers:
             return self._executor().submit(fn, *args, **kwargs), self.generation
 
     def replace(self, generation: int) -> None:
-        """A worker of pool `generation` died: the next file starts new workers (once per generation)."""
+        """A worker of pool `generation` died: the next file starts new workers (once per generation).
+
+        Its remaining workers are stopped too, including one a submit may have started while the pool was
+        breaking (CPython would wait for that idle worker forever when shutting the broken pool down)."""
         if generation == self.generation and self.executor is not None:
+            _stop_workers(self.executor)
             self.executor.shutdown(wait=False)
             self.executor = None
             self.generation += 1
@@ -135,12 +139,7 @@ class Workers:
         """Kill busy workers at once (a hard stop)."""
         if self.executor is None:
             return
-        terminate = getattr(self.executor, "terminate_workers", None)  # public from Python 3.14
-        if terminate is not None:
-            terminate()
-        else:  # Python 3.11-3.13 have no public way to stop a busy worker
-            for proc in list(getattr(self.executor, "_processes", {}).values()):
-                proc.terminate()
+        _stop_workers(self.executor)
         self.executor.shutdown(wait=True, cancel_futures=True)
         self.executor = None
 
@@ -148,3 +147,12 @@ class Workers:
         if self.executor is not None:
             self.executor.shutdown(wait=True)
             self.executor = None
+
+
+def _stop_workers(executor: cf.Executor) -> None:
+    terminate = getattr(executor, "terminate_workers", None)  # public from Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    for proc in list(getattr(executor, "_processes", {}).values()):  # Python 3.11-3.13: no public way
+        proc.terminate()
