@@ -154,5 +154,5 @@ def _stop_workers(executor: cf.Executor) -> None:
     if terminate is not None:
         terminate()
         return
-    for proc in list(getattr(executor, "_processes", {}).values()):  # Python 3.11-3.13: no public way
+    for proc in list((getattr(executor, "_processes", None) or {}).values()):  # Python 3.11-3.13: no public way
         proc.terminate()
