@@ -169,3 +169,29 @@ def test_a_ledger_error_names_the_file_wherever_it_surfaces(tmp_path):
     with pytest.raises(LedgerUnavailableError) as unavailable:
         Ledger(tmp_path / "tep" / "l.sqlite3")
     assert f"\"{tmp_path / 'tep'}\" không phải là thư mục" in unavailable.value.message
+
+
+def _open_together(path: str, start: float) -> None:
+    import time
+
+    while time.time() < start:
+        pass
+    with Ledger(path, lock_timeout=20) as ledger:
+        ledger.finish_file(ledger.start_file("sha", "a.xlsx"), "ok", [])
+
+
+def test_processes_creating_a_new_ledger_at_the_same_moment_all_get_it(tmp_path):
+    """Switching a new file to WAL can report "locked" before SQLite's busy handler waits: retried."""
+    import time
+
+    for attempt in range(5):
+        path = str(tmp_path / f"l{attempt}.sqlite3")
+        start = time.time() + 0.5
+        procs = [mp.get_context("spawn").Process(target=_open_together, args=(path, start)) for _ in range(3)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        assert [p.exitcode for p in procs] == [0, 0, 0]
+        with Ledger(path) as ledger:
+            assert len(ledger.files()) == 3 and ledger.schema_version == len(MIGRATIONS)

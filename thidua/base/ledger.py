@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from thidua.base import sqlite_guard
-from thidua.base.errors import LedgerUnavailableError
+from thidua.base.errors import LedgerBusyError, LedgerUnavailableError
 from thidua.base.ledger_mail import DELIVERY_DRY_RUN as DELIVERY_DRY_RUN
 from thidua.base.ledger_mail import DELIVERY_PENDING as DELIVERY_PENDING
 from thidua.base.ledger_mail import DELIVERY_REJECTED as DELIVERY_REJECTED
@@ -173,12 +174,26 @@ class Ledger(MailRecords):
                 f"Không tạo được thư mục \"{self.path.parent}\" cho sổ theo dõi \"{self.path}\": "
                 f"{sqlite_guard.folder_cause(self.path)} ({exc.strerror or exc}).", str(self.path),
                 hint="Kiểm tra đường dẫn \"ledger.path\" trong config.toml và quyền ghi, rồi chạy lại.") from exc
-        self.conn = sqlite_guard.connect(self.path, lock_timeout)
-        try:
-            self._migrate()
-        except BaseException:
-            self.conn.close()
-            raise
+        self.conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        """Connect, switch to WAL and migrate. Processes opening a new ledger together can get "locked" at
+        once, before SQLite's busy handler waits (switching the journal mode): retried with back-off."""
+        deadline, pause = time.monotonic() + self.lock_timeout, 0.02
+        while True:
+            try:
+                conn = sqlite_guard.connect(self.path, self.lock_timeout)
+                try:
+                    self._migrate(conn)
+                except BaseException:
+                    conn.close()
+                    raise
+                return conn
+            except LedgerBusyError:
+                if time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(1.0, pause * 2)
 
     @classmethod
     def for_config(cls, config: Config, lock_timeout: float | None = None) -> Ledger:
@@ -197,18 +212,20 @@ class Ledger(MailRecords):
 
     @property
     def schema_version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        return _version(self.conn)
 
-    def _migrate(self) -> None:
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
         """Bring the schema up to date; an up-to-date ledger is opened without taking the write lock."""
-        if self.schema_version >= len(MIGRATIONS):
+        if _version(conn) >= len(MIGRATIONS):
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            apply_migrations(self.conn, self.schema_version, len(MIGRATIONS))
-            self.conn.execute("COMMIT")
+            apply_migrations(conn, _version(conn), len(MIGRATIONS))  # read again: another may have migrated
+            conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
 
     def transaction(self) -> _Transaction:
@@ -321,6 +338,10 @@ class _Transaction:
             self.conn.execute("COMMIT")
         elif self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 def apply_migrations(conn: sqlite3.Connection, start: int, stop: int) -> None:

@@ -70,11 +70,11 @@ def _mail_brief(brief: ReportBrief, pdf_path: Path, pdf: bytes, key: str, config
             summary.results.append(DeliveryResult(person.name, person.email, DELIVERY_DRY_RUN, eml=eml))
         return summary
 
+    sender = sender_address(config).addr_spec
     outbox = Outbox(ledger, key, sha, str(pdf_path))
     slots = outbox.claim([(a.email, a.name, str(messages[a.email.lower()]["Message-ID"])) for a in addressees],
                          force=force)
     todo: list[tuple[Addressee, Envelope, bool]] = []
-    sender = sender_address(config).addr_spec
     for person in addressees:
         slot = slots[person.email.lower()]
         if slot.state != CLAIMED:
