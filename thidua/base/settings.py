@@ -167,6 +167,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Chế độ theo dõi: tệp phải đứng yên chừng này giây mới được xử lý.", _range(0, 60)),
     # [ledger]
     Setting("ledger.path", str, "output/thidua.sqlite3", "Tệp SQLite lưu lịch sử xử lý và gửi thư."),
+    Setting("ledger.lock_timeout", (int, float), 120.0,
+            "Khi sổ theo dõi đang bị tiến trình khác khóa: chờ tối đa chừng này giây (chờ giãn dần), quá thì "
+            "trả tệp về input/ để xử lý lần sau (chế độ theo dõi: thử lại sau).", _range(1, 3600)),
     # [email]
     Setting("email.enabled", bool, False, "true: gửi thư thật sau khi tạo báo cáo; false: chỉ ghi tệp .eml."),
     Setting("email.host", str, "localhost", "Máy chủ SMTP."),

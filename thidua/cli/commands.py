@@ -140,6 +140,10 @@ def _cmd_user(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from thidua.cli.web_cli import add_user
 
     return add_user(config, args.config, name=args.name, role=args.role, province=args.province, out=out)
+def _cmd_ledger(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.ledger_output import ledger_command
+
+    return ledger_command(config, args.action, out=out, quiet=bool(args.quiet))
 
 
 COMMANDS: dict[str | None, Command] = {
@@ -152,8 +156,7 @@ COMMANDS: dict[str | None, Command] = {
     "cluster": _cmd_cluster,
     "history": _cmd_history,
     "verify": _cmd_verify,
-
-
     "serve": _cmd_serve,
     "user": _cmd_user,
+    "ledger": _cmd_ledger,
 }

@@ -109,4 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=["admin", "province"],
                    help="admin: xem mọi tỉnh; province: chỉ tỉnh của mình")
     p.add_argument("--province", metavar="TỈNH", help="tên tỉnh (bắt buộc với --role province)")
+    p = sub.add_parser("ledger", parents=[common], help="kiểm tra hoặc sửa sổ theo dõi (lịch sử xử lý và gửi thư)")
+    p.add_argument("action", choices=("check", "repair"), metavar="check|repair",
+                   help="check: kiểm tra sổ có nguyên vẹn không; repair: giữ lại bản hỏng, dựng sổ mới từ những gì "
+                        "còn đọc được")
     return parser
