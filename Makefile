@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE := examples/dong-thap-2022.xlsx
 
-.PHONY: report test lint bench template example clean
+.PHONY: report test lint bench template example serve clean screenshots
 
 # The project itself is installed editable (the `thidua` command, package metadata); every version comes
 # from the lock files, so each machine gets the same libraries.
@@ -36,6 +36,14 @@ lint: $(BIN)/.test
 ## bench: every benchmark in benches/, one table of medians
 bench: $(BIN)/.test
 	$(BIN)/python benches/run.py
+
+## serve: the web pages on http://127.0.0.1:8080/ (the browser tests need Debian's chromium and chromium-driver)
+serve: $(BIN)/.runtime
+	$(BIN)/python generate_report.py serve
+
+## screenshots: retake the README's screenshots of the web pages (docs/web-*.png) with the browser test
+screenshots: $(BIN)/.test
+	THIDUA_UPDATE_DOCS=1 $(BIN)/python -m pytest -q tests/test_web_browser.py -k bad_workbook
 
 ## template: write the blank standard template to output/
 template: $(BIN)/.runtime

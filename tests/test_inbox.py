@@ -75,3 +75,17 @@ def test_complete_zip_and_result_stem(tmp_path):
     assert inbox.result_stem("dong-thap.loi.xlsx") == "dong-thap"
     assert inbox.result_stem("dong-thap.xlsx") == "dong-thap"
     assert inbox.result_stem(".loi.xlsx") == ".loi"
+
+
+def test_a_move_interrupted_after_its_link_is_finished_without_a_second_copy(tmp_path):
+    import os
+
+    inbox.working_dir(tmp_path).mkdir()
+    claimed = inbox.claim(fake_xlsx(tmp_path / "a.xlsx"), tmp_path)
+    done = tmp_path / "da-xu-ly"
+    done.mkdir()
+    fake_xlsx(done / "a.xlsx", "an earlier file of the same name")
+    os.link(claimed.path, done / "a (2).xlsx")  # the first step of the move, then the crash
+    assert inbox.settle(claimed, done).name == "a (2).xlsx"
+    assert sorted(p.name for p in done.iterdir()) == ["a (2).xlsx", "a.xlsx"]
+    assert not claimed.path.exists()

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 
 from thidua.base.config import Config, interim_settings, scoring_settings
 from thidua.base.errors import ThiduaError, UnreadableFileError
+from thidua.base.faults import system_fault
 from thidua.base.hashing import sha256_of
 from thidua.base.model import (
     OUTCOME_FAILED,
     OUTCOME_ISSUES,
     OUTCOME_OK,
+    OUTCOME_SYSTEM,
     OUTCOME_UNREADABLE,
     PERIOD_YEAR,
     Assessment,
@@ -61,6 +63,7 @@ class FileOutcome:
     mail_ok: bool = True  # False when someone did not get the report (pending or rejected)
     signatures: list[Signature] = field(default_factory=list)  # put on the PDF by `sign`
     notices: list[Issue] = field(default_factory=list)  # read differently from a plain table (not problems)
+    code: str = ""  # the issue code of a refused file (unreadable), as `check` names it
 
     @property
     def pdf(self) -> Path | None:
@@ -101,7 +104,7 @@ def process_workbook(
 
         note = write_unreadable_note(source, exc, out_dir / f"{stem}.loi.txt")
         return FileOutcome(source, OUTCOME_UNREADABLE, digest, message=exc.message, outputs=[note],
-                           seconds=time.perf_counter() - started)
+                           seconds=time.perf_counter() - started, code=exc.code)
     if not result.valid or result.submission is None:
         from thidua.intake.error_copy import write_error_copy
 
@@ -214,55 +217,69 @@ def sign(outcome: FileOutcome, config: Config) -> None:
             why = f"Lỗi hệ thống: {type(exc).__name__}: {exc}"
         with contextlib.suppress(OSError):
             target.unlink()
-        outcome.outcome, outcome.assessment = OUTCOME_FAILED, None  # no results recorded, no mail
+        # not the officer's workbook: it stays in input/ (retried once the key is fixed); no results, no mail
+        outcome.outcome, outcome.assessment = OUTCOME_SYSTEM, None
         outcome.message = f"Chưa ký số được báo cáo, không gửi thư. {why} Báo cáo chưa ký: {unsigned}"
         return
     unsigned.unlink()
     outcome.outputs = [target if p == unsigned else p for p in outcome.outputs]
 
 
-def deliver(outcome: FileOutcome, config: Config, plan: MailPlan) -> None:
+def deliver(outcome: FileOutcome, config: Config, plan: MailPlan, fingerprint: str = "") -> None:
     """Mail a new report to the council members (or write the .eml previews); the lines go on `outcome`.
 
     Runs where the report was made (a worker), with its own ledger connection, so slow SMTP never
-    stalls the watcher; mail trouble never loses the report: `send --pending` retries.
+    stalls the watcher; mail trouble never loses the report: `send --pending` retries. A fault of the
+    machine (the ledger locked, damaged or unwritable, a full disk) is raised: the file is processed again
+    later, since nothing may be mailed that the ledger cannot record.
     """
-    from thidua.base.ledger import Ledger
+    from thidua.base.ledger import Ledger, report_key
     from thidua.delivery.mailing import deliver_report
 
     if outcome.assessment is None or outcome.pdf is None:
         return
+    key = report_key(outcome.sha256, fingerprint) if fingerprint and outcome.sha256 else ""
     try:
-        with Ledger(config.path("ledger.path")) as ledger:
+        with Ledger.for_config(config) as ledger:
             summary = deliver_report(outcome.assessment, outcome.pdf, config, send=plan.send,
-                                     dry_run=plan.dry_run, force=plan.force, ledger=ledger)
+                                     dry_run=plan.dry_run, force=plan.force, ledger=ledger, key=key)
         outcome.mail, outcome.mail_ok = summary.messages, summary.ok
     except Exception as exc:
+        if system_fault(exc):
+            raise
         log.exception("mailing the report of %s failed", outcome.source.name)
         outcome.mail = [f"{outcome.source.name}: chưa gửi được thư: {type(exc).__name__}: {exc}"]
         outcome.mail_ok = False
 
 
 def run_workbook(source: Path, config: Config, *, write_json: bool = False, output_name: str | None = None,
-                 mail: MailPlan | None = None, process: ProcessFn = process_workbook) -> FileOutcome:
-    """The whole flow for one file: process it, then deliver its report; a crash of ours still gets an
-    answer (a note in output/ saying it is not the officer's fault)."""
+                 mail: MailPlan | None = None, process: ProcessFn = process_workbook,
+                 fingerprint: str = "") -> FileOutcome:
+    """The whole flow for one file: process it, sign its report when [signing] names a key, deliver it.
+
+    A fault of the machine (disk full, folder read-only, ledger locked) is an OUTCOME_SYSTEM with the cause in
+    Vietnamese: the file goes back to input/ to be processed again, it is not the officer's to fix. A crash of
+    ours still gets an answer (a note in output/ saying it is not the officer's fault).
+    """
     stem = output_name or output_stem(source)
     try:
         outcome = process(source, config, write_json=write_json, output_name=stem)
+        sign(outcome, config)
+        if mail is not None and outcome.outcome == OUTCOME_OK:
+            deliver(outcome, config, mail, fingerprint)
     except Exception as exc:
+        fault = system_fault(exc, writing_to=config.output_dir)
+        if fault is not None:
+            log.warning("system fault while processing %s: %s", source.name, fault)
+            return FileOutcome(source, OUTCOME_SYSTEM, message=f"Lỗi hệ thống: {fault}")
         log.exception("processing %s failed", source.name)
-        outcome = FileOutcome(source, OUTCOME_FAILED, message=f"Lỗi hệ thống: {type(exc).__name__}: {exc}")
+        outcome = FileOutcome(source, OUTCOME_FAILED, message=f"Lỗi chương trình: {type(exc).__name__}: {exc}")
         try:
             from thidua.intake.error_copy import write_failure_note
 
             outcome.outputs.append(write_failure_note(source, exc, config.output_dir / f"{stem}.loi.txt"))
         except Exception:
             log.exception("could not write the failure note for %s", source.name)
-        return outcome
-    sign(outcome, config)
-    if mail is not None and outcome.outcome == OUTCOME_OK:
-        deliver(outcome, config, mail)
     return outcome
 
 

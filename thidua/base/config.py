@@ -29,6 +29,19 @@ class Recipient:
     criteria: tuple[str, ...] = ()
 
 
+ROLE_ADMIN = "admin"  # sees and uploads everything
+ROLE_PROVINCE = "province"  # sees and uploads only its own province's workbooks and reports
+ROLES = (ROLE_ADMIN, ROLE_PROVINCE)
+
+
+@dataclass(frozen=True)
+class WebUser:
+    """An account of the web pages ([[web.users]]); only a salted hash of the password is kept."""
+
+    name: str
+    role: str
+    province: str
+    password_hash: str
 
 
 @dataclass
@@ -40,6 +53,7 @@ class Config:
     source: Path | None = None
     recipients: list[Recipient] = field(default_factory=list)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    web_users: list[WebUser] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -142,6 +156,39 @@ def _check_signing(values: dict[str, Any], where: str) -> None:
                           "của người có thẩm quyền: cần đặt cả \"pkcs12_path\" hoặc \"pkcs11_lib\" của người ký.")
 
 
+def _parse_web_users(raw: list[Any], where: str) -> list[WebUser]:
+    from thidua.base.passwords import is_password_hash
+    from thidua.base.program import command_name
+    from thidua.base.textfold import fold
+
+    out: list[WebUser] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw, start=1):
+        what = f"{where}: [[web.users]] thứ {i}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{what} phải là một bảng (name, role, province, password_hash).")
+        unknown = set(item) - {"name", "role", "province", "password_hash"}
+        if unknown:
+            raise ConfigError(f"{what} có khóa không biết: " + ", ".join(sorted(unknown)) + ".")
+        name, role, province = item.get("name", ""), item.get("role", ""), item.get("province", "")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{what} thiếu \"name\".")
+        what += f" ({name.strip()})"
+        if role not in ROLES:
+            raise ConfigError(f"{what}: \"role\" phải là \"admin\" hoặc \"province\", nhận được {role!r}.")
+        if not isinstance(province, str) or (role == ROLE_PROVINCE and not province.strip()):
+            raise ConfigError(f"{what}: tài khoản province cần \"province\" (tên tỉnh như trong tệp Excel).")
+        if not is_password_hash(item.get("password_hash")):
+            raise ConfigError(f"{what}: \"password_hash\" không hợp lệ.",
+                              hint=f"Tạo tài khoản bằng lệnh: {command_name()} user add TÊN --role {role}")
+        if fold(name) in seen:
+            raise ConfigError(f"{what}: tên tài khoản bị trùng.")
+        seen.add(fold(name))
+        out.append(WebUser(name.strip(), role, province.strip() if role == ROLE_PROVINCE else "",
+                           str(item["password_hash"])))
+    return out
+
+
 def build_config(data: dict[str, Any], base_dir: Path, source: Path | None = None) -> Config:
     """Validate a parsed TOML mapping; unknown keys and wrong types are ConfigErrors."""
     where = str(source) if source else "config.toml"
@@ -168,8 +215,9 @@ def build_config(data: dict[str, Any], base_dir: Path, source: Path | None = Non
         values[key] = value
     _check_signing(values, where)
     recipients = _parse_recipients(values["email.recipients"], where)
+    users = _parse_web_users(values["web.users"], where) if values["web.users"] else []
     return Config(values=values, base_dir=base_dir, source=source, recipients=recipients,
-                  cluster=parse_cluster(values, where))
+                  cluster=parse_cluster(values, where), web_users=users)
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -61,3 +61,25 @@ class SigningError(ThiduaError):
 
     exit_code = EXIT_USAGE
     code = "signing-error"
+
+
+class LedgerError(ThiduaError):
+    """The ledger (SQLite) cannot be used now; `path` names the file. Never the officer's workbook's fault."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, path: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.path = path
+
+
+class LedgerBusyError(LedgerError):
+    """Another process held the ledger's write lock for longer than `ledger.lock_timeout`: retry later."""
+
+
+class LedgerUnavailableError(LedgerError):
+    """The ledger's file or folder cannot be opened or written (missing, read-only, disk full)."""
+
+
+class LedgerDamagedError(LedgerError):
+    """The ledger file is not a readable SQLite database (truncated, overwritten): `ledger repair`."""

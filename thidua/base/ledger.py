@@ -1,129 +1,42 @@
-"""SQLite history: files processed, results per criterion and year, every email delivery."""
+"""SQLite history: files processed, results per criterion and year, signatures, every email delivery."""
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import json
 import sqlite3
+import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from thidua.base.model import FINAL_OUTCOMES, PERIOD_YEAR, Signature
+from thidua.base import sqlite_guard
+from thidua.base.errors import LedgerBusyError, LedgerUnavailableError
+from thidua.base.ledger_mail import DELIVERY_DRY_RUN as DELIVERY_DRY_RUN
+from thidua.base.ledger_mail import DELIVERY_PENDING as DELIVERY_PENDING
+from thidua.base.ledger_mail import DELIVERY_REJECTED as DELIVERY_REJECTED
+from thidua.base.ledger_mail import DELIVERY_SENDING as DELIVERY_SENDING
+from thidua.base.ledger_mail import DELIVERY_SENT as DELIVERY_SENT
+from thidua.base.ledger_mail import DeliveryRecord as DeliveryRecord
+from thidua.base.ledger_mail import MailRecords, delivery_record, now
+from thidua.base.ledger_schema import MIGRATIONS as MIGRATIONS
+from thidua.base.ledger_schema import apply_migrations as apply_migrations
+from thidua.base.ledger_schema import version as _version
+from thidua.base.model import FINAL_OUTCOMES, OUTCOME_FAILED, OUTCOME_KILLED, PERIOD_YEAR, Issue, Signature
+from thidua.base.settings import BY_KEY
 from thidua.base.values import number_or_none
 
-DELIVERY_SENT = "sent"
-DELIVERY_PENDING = "pending"
-DELIVERY_REJECTED = "rejected"
-DELIVERY_DRY_RUN = "dry-run"
+if TYPE_CHECKING:
+    from thidua.base.config import Config
 
-# Each entry migrates the schema from version i to i+1; never edit a released step, append one.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE files (
-        id INTEGER PRIMARY KEY,
-        sha256 TEXT NOT NULL,
-        name TEXT NOT NULL,
-        claimed_at TEXT NOT NULL,
-        finished_at TEXT,
-        outcome TEXT NOT NULL DEFAULT 'claimed',
-        outputs TEXT NOT NULL DEFAULT '[]',
-        message TEXT NOT NULL DEFAULT '',
-        n_issues INTEGER NOT NULL DEFAULT 0,
-        province TEXT,
-        year INTEGER
-    );
-    CREATE INDEX files_sha ON files(sha256);
-    CREATE TABLE results (
-        file_id INTEGER NOT NULL REFERENCES files(id),
-        province TEXT NOT NULL,
-        year INTEGER NOT NULL,
-        code TEXT NOT NULL,
-        name TEXT NOT NULL,
-        field TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        plan REAL,
-        actual REAL,
-        pct_of_plan REAL,
-        status TEXT NOT NULL,
-        points REAL NOT NULL,
-        bonus REAL NOT NULL
-    );
-    CREATE INDEX results_province_year ON results(province, year, code);
-    CREATE TABLE deliveries (
-        id INTEGER PRIMARY KEY,
-        report_sha256 TEXT NOT NULL,
-        report_path TEXT NOT NULL,
-        email TEXT NOT NULL,
-        name TEXT NOT NULL,
-        status TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT NOT NULL DEFAULT '',
-        message_id TEXT NOT NULL DEFAULT '',
-        updated_at TEXT NOT NULL,
-        UNIQUE (report_sha256, email)
-    );
-    """,
-    # 2: what a report says (JSON brief), so `send REPORT.pdf` and `send --pending` can rebuild the mail.
-    """
-    CREATE TABLE reports (
-        sha256 TEXT PRIMARY KEY,
-        path TEXT NOT NULL,
-        brief TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    """,
-    # 3: a file whose content was processed before is recorded too, pointing at the processing it reused.
-    """
-    ALTER TABLE files ADD COLUMN reused_from INTEGER REFERENCES files(id);
-    """,
-    # 4: the settings and templates a result was made with (thidua.fingerprint); reuse needs the same.
-    """
-    ALTER TABLE files ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
-    """,
-    # 5: SHA-256 of each output when it was made, so a reused result is known to be still that result.
-    """
-    ALTER TABLE files ADD COLUMN output_hashes TEXT NOT NULL DEFAULT '{}';
-    """,
-    # 6: the reporting period of a result (model.PERIOD_YEAR for year-end; interim periods are kept apart:
-    # they never feed a ranking or the year-over-year history).
-    """
-    ALTER TABLE files ADD COLUMN period TEXT NOT NULL DEFAULT 'year';
-    ALTER TABLE results ADD COLUMN period TEXT NOT NULL DEFAULT 'year';
-    DROP INDEX results_province_year;
-    CREATE INDEX results_province_year ON results(province, year, period, code);
-    """,
-    # 7: what ranking a cluster needs beside each result: a criterion's maximum points and key flag, and the
-    # workbook's cluster name and deductions (the file used and when it was processed are in files already).
-    """
-    ALTER TABLE results ADD COLUMN max_points REAL;
-    ALTER TABLE results ADD COLUMN key INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE files ADD COLUMN cluster TEXT NOT NULL DEFAULT '';
-    ALTER TABLE files ADD COLUMN deductions REAL NOT NULL DEFAULT 0;
-    CREATE INDEX results_year ON results(year, period);
-    """,
-    # 8: the digital signatures put on a report (report/signing.py): certificate subject and signing time.
-    """
-    CREATE TABLE signatures (
-        id INTEGER PRIMARY KEY,
-        file_id INTEGER REFERENCES files(id),
-        report_sha256 TEXT NOT NULL,
-        report_path TEXT NOT NULL,
-        field TEXT NOT NULL,
-        role TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        signed_at TEXT NOT NULL,
-        level TEXT NOT NULL,
-        recorded_at TEXT NOT NULL
-    );
-    CREATE INDEX signatures_report ON signatures(report_sha256);
-    """,
-)
+DEFAULT_LOCK_TIMEOUT = float(BY_KEY["ledger.lock_timeout"].default)  # seconds
 
 
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
+def report_key(source_sha256: str, fingerprint: str) -> str:
+    """What a province report's mail is keyed by: the workbook's content and the settings it was made with,
+    never the PDF's bytes (a re-render or a signature changes those). Migration 11 builds the same text."""
+    return f"{source_sha256}/{fingerprint}"
 
 
 @dataclass(frozen=True)
@@ -145,32 +58,52 @@ class FileRecord:
     province: str | None = None
     year: int | None = None
     period: str = PERIOD_YEAR
+    issues: list[Issue] = field(default_factory=list)  # what was wrong, cell by cell (none when fine)
 
 
-@dataclass(frozen=True)
-class DeliveryRecord:
-    """One report sent (or to be sent) to one recipient."""
+class Ledger(MailRecords):
+    """A small wrapper over one SQLite file; safe for several worker processes (WAL, short writes).
 
-    report_sha256: str
-    report_path: str
-    email: str
-    name: str
-    status: str
-    attempts: int
-    last_error: str
+    A write waits up to `lock_timeout` seconds (SQLite's busy handler, with back-off) for another process's
+    lock; SQLite failures surface as LedgerErrors naming the file (base.sqlite_guard).
+    """
 
-
-class Ledger:
-    """A small wrapper over one SQLite file; safe for several worker processes (WAL, short writes)."""
-
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA busy_timeout=30000")
-        self._migrate()
+        self.lock_timeout = lock_timeout
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LedgerUnavailableError(
+                f"Không tạo được thư mục \"{self.path.parent}\" cho sổ theo dõi \"{self.path}\": "
+                f"{sqlite_guard.folder_cause(self.path)} ({exc.strerror or exc}).", str(self.path),
+                hint="Kiểm tra đường dẫn \"ledger.path\" trong config.toml và quyền ghi, rồi chạy lại.") from exc
+        self.conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        """Connect, switch to WAL and migrate. Processes opening a new ledger together can get "locked" at
+        once, before SQLite's busy handler waits (switching the journal mode): retried with back-off."""
+        deadline, pause = time.monotonic() + self.lock_timeout, 0.02
+        while True:
+            try:
+                conn = sqlite_guard.connect(self.path, self.lock_timeout)
+                try:
+                    self._migrate(conn)
+                except BaseException:
+                    conn.close()
+                    raise
+                return conn
+            except LedgerBusyError:
+                if time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(1.0, pause * 2)
+
+    @classmethod
+    def for_config(cls, config: Config, lock_timeout: float | None = None) -> Ledger:
+        """The ledger named by `ledger.path`, waiting `ledger.lock_timeout` (or `lock_timeout`) on locks."""
+        wait = float(config["ledger.lock_timeout"]) if lock_timeout is None else lock_timeout
+        return cls(config.path("ledger.path"), wait)
 
     def __enter__(self) -> Ledger:
         return self
@@ -183,60 +116,81 @@ class Ledger:
 
     @property
     def schema_version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        return _version(self.conn)
 
-    def _migrate(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        """Bring the schema up to date; an up-to-date ledger is opened without taking the write lock."""
+        if _version(conn) >= len(MIGRATIONS):
+            return
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            version = self.schema_version
-            for step, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version={step}")
-            self.conn.execute("COMMIT")
+            apply_migrations(conn, _version(conn), len(MIGRATIONS))  # read again: another may have migrated
+            conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
+
+    def transaction(self) -> _Transaction:
+        """`with ledger.transaction():` one write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error)."""
+        return _Transaction(self.conn)
 
     # --- files -------------------------------------------------------------------------------
     def start_file(self, sha256: str, name: str, fingerprint: str = "") -> int:
         """Record that a file was claimed; returns its id for finish_file."""
         cur = self.conn.execute("INSERT INTO files (sha256, name, claimed_at, fingerprint) VALUES (?, ?, ?, ?)",
-                                (sha256, name, _now(), fingerprint))
+                                (sha256, name, now(), fingerprint))
         return int(cur.lastrowid or 0)
 
     def finish_file(self, file_id: int, outcome: str, outputs: list[str], *, message: str = "",
                     n_issues: int = 0, province: str | None = None, year: int | None = None,
-                    output_hashes: dict[str, str] | None = None, period: str | None = None) -> None:
+                    output_hashes: dict[str, str] | None = None, period: str | None = None,
+                    issues: Sequence[Issue] = ()) -> None:
         """Record how a claimed file ended; `period` None keeps what record_results set (year-end default)."""
         self.conn.execute(
             "UPDATE files SET outcome=?, outputs=?, message=?, n_issues=?, province=?, year=?, finished_at=?, "
-            "output_hashes=?, period=COALESCE(?, period) WHERE id=?",
-            (outcome, json.dumps(outputs, ensure_ascii=False), message, n_issues, province, year, _now(),
-             json.dumps(output_hashes or {}, ensure_ascii=False), period, file_id),
+            "output_hashes=?, period=COALESCE(?, period), issues=? WHERE id=?",
+            (outcome, json.dumps(outputs, ensure_ascii=False), message, n_issues, province, year, now(),
+             json.dumps(output_hashes or {}, ensure_ascii=False), period,
+             json.dumps([dataclasses.asdict(i) for i in issues], ensure_ascii=False), file_id),
         )
 
     def record_reuse(self, name: str, original: FileRecord) -> int:
         """Record a file answered with an earlier processing of the same content (nothing recomputed)."""
-        now = _now()
+        stamp = now()
         cur = self.conn.execute(
             "INSERT INTO files (sha256, name, claimed_at, finished_at, outcome, outputs, message, n_issues, "
-            "province, year, reused_from, fingerprint, output_hashes, period) SELECT sha256, ?, ?, ?, outcome, outputs, "
-            "message, n_issues, province, year, id, fingerprint, output_hashes, period FROM files WHERE id=?",
-            (name, now, now, original.id))
+            "province, year, reused_from, fingerprint, output_hashes, period, issues) SELECT sha256, ?, ?, ?, outcome, "
+            "outputs, message, n_issues, province, year, id, fingerprint, output_hashes, period, issues FROM files "
+            "WHERE id=?", (name, stamp, stamp, original.id))
         return int(cur.lastrowid or 0)
 
     def find_done(self, sha256: str, fingerprint: str | None = None) -> FileRecord | None:
         """The latest finished processing of this exact content (made with these settings, if given)."""
+        found = self.done_records(sha256, fingerprint, limit=1)
+        return found[0] if found else None
+
+    def done_records(self, sha256: str, fingerprint: str | None = None, limit: int = 50) -> list[FileRecord]:
+        """Finished processings of this exact content (with these settings, if given), newest first."""
         finals = ",".join("?" * len(FINAL_OUTCOMES))
         sql = f"SELECT * FROM files WHERE sha256=? AND outcome IN ({finals})"
         params: list[object] = [sha256, *FINAL_OUTCOMES]
         if fingerprint is not None:
             sql += " AND fingerprint=?"
             params.append(fingerprint)
-        row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
-        return _file(row) if row else None
+        rows = self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
+        return [_file(r) for r in rows]
+
+    def kills(self, sha256: str) -> int:
+        """How many times this content killed the worker processing it since it was last answered."""
+        answered = (*FINAL_OUTCOMES, OUTCOME_FAILED)
+        finals = ",".join("?" * len(answered))
+        row = self.conn.execute(
+            f"SELECT count(*) FROM files WHERE sha256=? AND outcome=? AND id > COALESCE("
+            f"(SELECT max(id) FROM files WHERE sha256=? AND outcome IN ({finals})), 0)",
+            (sha256, OUTCOME_KILLED, sha256, *answered)).fetchone()
+        return int(row[0])
 
     def unfinished(self) -> list[FileRecord]:
         """Files claimed but never finished (a crash mid-way), oldest first."""
@@ -245,10 +199,14 @@ class Ledger:
 
     def abandon(self, file_id: int) -> None:
         """Mark a claimed row as superseded (it will be processed again under a new id)."""
-        self.conn.execute("UPDATE files SET outcome='abandoned', finished_at=? WHERE id=?", (_now(), file_id))
+        self.conn.execute("UPDATE files SET outcome='abandoned', finished_at=? WHERE id=?", (now(), file_id))
 
     def files(self) -> list[FileRecord]:
         return [_file(r) for r in self.conn.execute("SELECT * FROM files ORDER BY id").fetchall()]
+
+    def file(self, file_id: int) -> FileRecord | None:
+        row = self.conn.execute("SELECT * FROM files WHERE id=?", (file_id,)).fetchone()
+        return _file(row) if row else None
 
     # --- results -----------------------------------------------------------------------------
     def record_results(self, file_id: int, province: str, year: int, rows: Sequence[Mapping[Hashable, Any]],
@@ -289,32 +247,6 @@ class Ledger:
                                  (province, code, PERIOD_YEAR)).fetchall()
         return [dict(r) for r in rows]
 
-    # --- deliveries --------------------------------------------------------------------------
-    def delivery_status(self, report_sha256: str, email: str) -> str | None:
-        row = self.conn.execute("SELECT status FROM deliveries WHERE report_sha256=? AND email=?",
-                                (report_sha256, email.lower())).fetchone()
-        return str(row[0]) if row else None
-
-    def record_delivery(self, report_sha256: str, report_path: str, email: str, name: str, status: str,
-                        *, error: str = "", message_id: str = "") -> None:
-        """Insert or update the delivery of one report to one address, counting attempts."""
-        self.conn.execute(
-            "INSERT INTO deliveries (report_sha256, report_path, email, name, status, attempts, last_error, "
-            "message_id, updated_at) VALUES (?,?,?,?,?,1,?,?,?) "
-            "ON CONFLICT (report_sha256, email) DO UPDATE SET status=excluded.status, "
-            "report_path=excluded.report_path, attempts=attempts+1, last_error=excluded.last_error, "
-            "message_id=excluded.message_id, updated_at=excluded.updated_at",
-            (report_sha256, report_path, email.lower(), name, status, error, message_id, _now()),
-        )
-
-    def pending_deliveries(self) -> list[DeliveryRecord]:
-        rows = self.conn.execute("SELECT * FROM deliveries WHERE status=? ORDER BY id",
-                                 (DELIVERY_PENDING,)).fetchall()
-        return [_delivery(r) for r in rows]
-
-    def deliveries(self) -> list[DeliveryRecord]:
-        return [_delivery(r) for r in self.conn.execute("SELECT * FROM deliveries ORDER BY id").fetchall()]
-
     # --- signatures --------------------------------------------------------------------------
     def record_signature(self, file_id: int | None, report_sha256: str, report_path: str,
                          signature: Signature) -> None:
@@ -323,7 +255,7 @@ class Ledger:
             "INSERT INTO signatures (file_id, report_sha256, report_path, field, role, subject, signed_at, level, "
             "recorded_at) VALUES (?,?,?,?,?,?,?,?,?)",
             (file_id, report_sha256, report_path, signature.field, signature.role, signature.subject,
-             signature.signed_at, signature.level, _now()),
+             signature.signed_at, signature.level, now()),
         )
 
     def signatures(self, report_sha256: str | None = None) -> list[dict[str, Any]]:
@@ -333,29 +265,31 @@ class Ledger:
             sql, params = sql + " WHERE report_sha256=?", [report_sha256]
         return [dict(r) for r in self.conn.execute(sql + " ORDER BY id", params).fetchall()]
 
-    # --- reports -----------------------------------------------------------------------------
-    def record_report(self, sha256: str, path: str, brief: dict[str, Any]) -> None:
-        """Remember a rendered report's mail brief by the PDF's hash (latest path wins)."""
-        self.conn.execute(
-            "INSERT INTO reports (sha256, path, brief, updated_at) VALUES (?,?,?,?) "
-            "ON CONFLICT (sha256) DO UPDATE SET path=excluded.path, brief=excluded.brief, "
-            "updated_at=excluded.updated_at",
-            (sha256, path, json.dumps(brief, ensure_ascii=False), _now()),
-        )
 
-    def report_brief(self, sha256: str) -> tuple[str, dict[str, Any]] | None:
-        """(path, brief) recorded for this PDF hash, or None when the report is unknown."""
-        row = self.conn.execute("SELECT path, brief FROM reports WHERE sha256=?", (sha256,)).fetchone()
-        return (str(row["path"]), json.loads(row["brief"])) if row else None
+class _Transaction:
+    """BEGIN IMMEDIATE on entry; COMMIT on success, ROLLBACK on any exception."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
 
 def _file(row: sqlite3.Row) -> FileRecord:
     return FileRecord(row["id"], row["sha256"], row["name"], row["outcome"], json.loads(row["outputs"]),
                       row["message"], row["n_issues"], row["claimed_at"], row["finished_at"], row["reused_from"],
                       row["fingerprint"], json.loads(row["output_hashes"]), row["province"], row["year"],
-                      row["period"])
+                      row["period"], [Issue(**fields) for fields in json.loads(row["issues"])])
 
 
-def _delivery(row: sqlite3.Row) -> DeliveryRecord:
-    return DeliveryRecord(row["report_sha256"], row["report_path"], row["email"], row["name"], row["status"],
-                          row["attempts"], row["last_error"])
+# Row readers for queries of the layers above over these same tables (the web's pages).
+file_from_row = _file
+delivery_from_row = delivery_record

@@ -164,6 +164,7 @@ class ReadResult:
     # What was read differently from a plain table, told to the officer without refusing anything (a
     # totals row left out, stray blank cells ignored); codes from intake.issues.NOTICE_TYPES
     notices: list[Issue] = field(default_factory=list)
+    meta: ReportMeta | None = None  # what the `Thông tin` sheet said, even when there are issues
 
     @property
     def valid(self) -> bool:
@@ -179,7 +180,13 @@ OUTCOME_OK = "ok"  # PDF written
 OUTCOME_ISSUES = "issues"  # data problems; error copy written
 OUTCOME_UNREADABLE = "unreadable"  # hostile or broken file; .loi.txt written
 OUTCOME_FAILED = "failed"  # our own fault (never the officer's): the file is answered again later
+OUTCOME_SYSTEM = "system"  # a fault of the machine (disk full, read-only, ledger locked): given back, retried
+OUTCOME_KILLED = "killed"  # the worker died on it (killed, out of memory): tried again, set aside after a few
 FINAL_OUTCOMES = (OUTCOME_OK, OUTCOME_ISSUES, OUTCOME_UNREADABLE)  # results that may be reused
+# How the terminal and the web pages name each outcome.
+OUTCOME_WORDS = {OUTCOME_OK: "xong", OUTCOME_ISSUES: "có lỗi dữ liệu", OUTCOME_UNREADABLE: "không đọc được",
+                 OUTCOME_FAILED: "lỗi chương trình", OUTCOME_SYSTEM: "lỗi hệ thống, chưa xử lý",
+                 OUTCOME_KILLED: "tiến trình xử lý bị dừng, sẽ thử lại"}
 
 
 # Status words, exactly as the report prints them.

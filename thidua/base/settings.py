@@ -167,6 +167,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Chế độ theo dõi: tệp phải đứng yên chừng này giây mới được xử lý.", _range(0, 60)),
     # [ledger]
     Setting("ledger.path", str, "output/thidua.sqlite3", "Tệp SQLite lưu lịch sử xử lý và gửi thư."),
+    Setting("ledger.lock_timeout", (int, float), 120.0,
+            "Khi sổ theo dõi đang bị tiến trình khác khóa: chờ tối đa chừng này giây (chờ giãn dần), quá thì "
+            "trả tệp về input/ để xử lý lần sau (chế độ theo dõi: thử lại sau).", _range(1, 3600)),
     # [email]
     Setting("email.enabled", bool, False, "true: gửi thư thật sau khi tạo báo cáo; false: chỉ ghi tệp .eml."),
     Setting("email.host", str, "localhost", "Máy chủ SMTP."),
@@ -238,6 +241,16 @@ SETTINGS: tuple[Setting, ...] = (
             "Khi không ký: đặt sẵn ô chữ ký số trống tại chỗ ký để ký bằng phần mềm ký số của người ký."),
     Setting("signing.trust_roots", list, [],
             "Các tệp chứng thư CA gốc (PEM) được tin cậy khi kiểm tra chữ ký (lệnh verify).", _pem_paths),
+    # [web]
+    Setting("web.host", str, "127.0.0.1",
+            "Địa chỉ trang web (lệnh serve); khác 127.0.0.1 thì phải có tài khoản [[web.users]]."),
+    Setting("web.port", int, 8080, "Cổng của trang web.", _range(0, 65535)),
+    Setting("web.max_upload_mb", int, 20, "Tệp tải lên lớn hơn chừng này MB bị từ chối.", _range(1, 200)),
+    Setting("web.threads", int, 16, "Số yêu cầu trang web được phục vụ cùng lúc (một nửa được chờ kết quả xử lý).",
+            _range(2, 64)),
+    Setting("web.users", list, [],
+            "Danh sách [[web.users]]: name, role (admin hoặc province), province, password_hash "
+            "(thêm bằng lệnh user add)."),
 )
 
 BY_KEY = {s.key: s for s in SETTINGS}

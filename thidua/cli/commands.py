@@ -128,11 +128,29 @@ def _cmd_history(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     from thidua.cli.cluster_output import history_command
 
     return history_command(config, args.province, as_json=args.json, out=out)
+
+
 def _cmd_verify(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     require_file(args.file, "báo cáo PDF")
     from thidua.cli.signature_output import verify_command
 
     return verify_command(config, args.file, args.trust, out=out, quiet=bool(args.quiet))
+
+
+def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.web_cli import serve
+
+    return serve(config, host=args.host, port=args.port, out=out, quiet=bool(args.quiet))
+
+
+def _cmd_user(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.web_cli import add_user
+
+    return add_user(config, args.config, name=args.name, role=args.role, province=args.province, out=out)
+def _cmd_ledger(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from thidua.cli.ledger_output import ledger_command
+
+    return ledger_command(config, args.action, out=out, quiet=bool(args.quiet))
 
 
 COMMANDS: dict[str | None, Command] = {
@@ -145,4 +163,7 @@ COMMANDS: dict[str | None, Command] = {
     "cluster": _cmd_cluster,
     "history": _cmd_history,
     "verify": _cmd_verify,
+    "serve": _cmd_serve,
+    "user": _cmd_user,
+    "ledger": _cmd_ledger,
 }

@@ -10,26 +10,35 @@ from typing import Any, TextIO
 
 from thidua.base.config import Config
 from thidua.base.errors import EXIT_DATA_ISSUES, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE
-from thidua.base.model import OUTCOME_FAILED, OUTCOME_ISSUES, OUTCOME_OK, OUTCOME_UNREADABLE
+from thidua.base.model import OUTCOME_FAILED, OUTCOME_ISSUES, OUTCOME_OK, OUTCOME_SYSTEM, OUTCOME_UNREADABLE
 from thidua.cli.cluster_output import cluster_line
-from thidua.cli.output import format_watch_line, print_done, print_mail, print_outcome, print_table
+from thidua.cli.output import (
+    format_watch_line,
+    print_done,
+    print_halted,
+    print_mail,
+    print_outcome,
+    print_table,
+)
 from thidua.inbox import batch
 from thidua.inbox.dispatcher import Done
 from thidua.pipeline import ClusterOutcome, FileOutcome, MailPlan, ProcessFn, process_workbook
 
 _EXIT_BY_OUTCOME = {OUTCOME_OK: EXIT_OK, OUTCOME_ISSUES: EXIT_DATA_ISSUES, OUTCOME_FAILED: EXIT_USAGE,
-                    OUTCOME_UNREADABLE: EXIT_UNREADABLE}
+                    OUTCOME_SYSTEM: EXIT_USAGE, OUTCOME_UNREADABLE: EXIT_UNREADABLE}
 
 
 def exit_code_for(outcomes: list[FileOutcome]) -> int:
-    """Worst outcome wins: unreadable (3) > our own failure (2) > data issues (1) > fine (0)."""
+    """Worst outcome wins: unreadable (3) > our own failure or the machine's (2) > data issues (1) > fine (0)."""
     return max((_EXIT_BY_OUTCOME.get(o.outcome, EXIT_USAGE) for o in outcomes), default=EXIT_OK)
 
 
-def finish_code(done: list[Done]) -> int:
-    """The worst file outcome; a report someone did not get by mail counts as a problem (1)."""
+def finish_code(done: list[Done], halted: str | None = None) -> int:
+    """The worst file outcome; a report someone did not get by mail counts as a problem (1); a pass stopped
+    by a fault of the machine is 2 at least."""
     code = exit_code_for([d.outcome for d in done])
-    return max(code, EXIT_DATA_ISSUES) if not all(d.mail_ok for d in done) else code
+    code = max(code, EXIT_DATA_ISSUES) if not all(d.mail_ok for d in done) else code
+    return max(code, EXIT_USAGE) if halted else code
 
 
 @contextlib.contextmanager
@@ -77,7 +86,8 @@ def run_files(files: list[Path], config: Config, *, out: TextIO, quiet: bool = F
     if len(done) > 1 and not quiet:
         print_table(done, out)
     _print_clusters(clusters, out, quiet)
-    return finish_code(done)
+    print_halted(done, out, moved=False)
+    return finish_code(done, done.halted)
 
 
 def run_inbox(config: Config, *, out: TextIO, quiet: bool = False, force: bool = False,
@@ -91,16 +101,17 @@ def run_inbox(config: Config, *, out: TextIO, quiet: bool = False, force: bool =
         done = batch.process_inbox(config, force=force, mail=MailPlan(send, dry_run, force), process=process,
                                    workers=workers, on_done=_Reporter(out, bar, quiet=quiet, per_file=quiet),
                                    on_cluster=clusters.append)
-    if not done:
+    if not done and not done.halted:
         if not quiet:
             print(f"Không có tệp Excel nào trong {config.input_dir}.", file=out)
         return EXIT_OK
-    if not quiet:
+    if not quiet and done:
         print_table(done, out)
         for item in done:
             print_mail(item, out, quiet=quiet)
     _print_clusters(clusters, out, quiet)
-    return finish_code(done)
+    print_halted(done, out, moved=True)
+    return finish_code(done, done.halted)
 
 
 def _print_clusters(clusters: list[ClusterOutcome], out: TextIO, quiet: bool) -> None:

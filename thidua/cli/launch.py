@@ -16,7 +16,8 @@ from typing import NoReturn
 
 # The import names of the runtime dependencies in pyproject.toml (a test keeps them in step).
 REQUIRED_MODULES = ("openpyxl", "pandas", "jinja2", "weasyprint", "python_calamine", "babel", "defusedxml",
-                    "watchdog", "rich", "fontTools", "pyhanko", "pyhanko_certvalidator", "pkcs11", "cryptography")
+                    "watchdog", "rich", "fontTools", "pyhanko", "pyhanko_certvalidator", "pkcs11", "cryptography",
+                    "flask", "waitress")
 # Where an importable module's name differs from its distribution's in pyproject.toml.
 DISTRIBUTION_OF = {"pkcs11": "python_pkcs11"}
 MIN_PYTHON = (3, 11)

@@ -25,6 +25,10 @@ VIETNAMESE: dict[str, str] = {
         "Gửi thư lần %d chưa được (%s); đã thử đủ số lần, thư được giữ lại để gửi sau (lệnh send --pending).",
     "unexpected failure while sending":
         "Lỗi không mong đợi khi gửi thư; thư chưa gửi được giữ lại để gửi sau (lệnh send --pending).",
+    # web
+    "the web's worker stopped":
+        "Bộ phận xử lý tệp của trang web đã dừng: tệp gửi lên chưa được xử lý (vẫn nằm trong input/). "
+        "Hãy dừng rồi chạy lại lệnh serve.",
     # pipeline
     "could not read earlier years of %s from the ledger":
         "Không đọc được kết quả các năm trước của %s trong sổ theo dõi; báo cáo không có phần so với năm trước.",
@@ -39,6 +43,15 @@ VIETNAMESE: dict[str, str] = {
     "cannot annotate %s (%s); writing a text list instead":
         "Không tô được ô lỗi trong bản sao của %s (%s); danh sách lỗi được ghi ra tệp .loi.txt.",
     # inbox
+    "system fault while processing %s: %s":
+        "Lỗi hệ thống khi xử lý %s (không phải do tệp Excel): %s. Tệp được trả lại input/ để xử lý lại.",
+    "%s killed its worker %d times; setting it aside":
+        "Tệp %s đã làm dừng tiến trình xử lý %d lần; tệp được chuyển sang input/loi/ kèm ghi chú.",
+    "cannot give %s back to the drop folder now: %s": "Chưa trả được tệp %s về thư mục input/: %s",
+    "worker died while processing %s (%s); trying it again%s":
+        "Tiến trình xử lý bị dừng khi đang xử lý %s (%s); tệp sẽ được xử lý lại%s.",
+    "ledger not available yet, will retry: %s": "Sổ theo dõi chưa dùng được, sẽ thử lại: %s",
+    "cannot tidy the ledger now: %s": "Chưa dọn được sổ theo dõi lúc này: %s",
     "left alone: %s is not an .xlsx workbook": "Bỏ qua %s: không phải tệp Excel .xlsx.",
     "%s given back to the drop folder unprocessed": "Tệp %s được trả lại thư mục input/, chưa xử lý.",
     "run interrupted earlier while processing %s; it will be processed again":

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TextIO
 
-from thidua.base.model import OUTCOME_FAILED, OUTCOME_ISSUES, OUTCOME_OK, OUTCOME_UNREADABLE, Issue
+from thidua.base import model
+from thidua.base.model import OUTCOME_ISSUES, OUTCOME_OK, OUTCOME_SYSTEM, OUTCOME_UNREADABLE, Issue
 
 if TYPE_CHECKING:
+    from thidua.inbox.batch import PassResult
     from thidua.inbox.dispatcher import Done
     from thidua.pipeline import FileOutcome
 
@@ -40,24 +42,33 @@ def print_outcome(outcome: FileOutcome, out: TextIO) -> None:
             print("  " + format_issue(issue), file=out)
     elif outcome.outcome == OUTCOME_UNREADABLE:
         print(f"{name}: không đọc được tệp: {outcome.message}", file=out)
+    elif outcome.outcome == OUTCOME_SYSTEM:
+        print(f"{name}: chưa xử lý được, không phải do tệp: {outcome.message}", file=out)
     else:
         print(f"{name}: {outcome.message}", file=out)
     for path in outcome.outputs:
         print(f"  Xem: {path}", file=out)
 
 
-OUTCOME_WORDS = {OUTCOME_OK: "xong", OUTCOME_ISSUES: "có lỗi dữ liệu", OUTCOME_UNREADABLE: "không đọc được",
-                 OUTCOME_FAILED: "lỗi chương trình"}
+OUTCOME_WORDS = model.OUTCOME_WORDS
 
 
 def outcome_word(done: Done) -> str:
     word = OUTCOME_WORDS.get(done.outcome.outcome, done.outcome.outcome)
+    if done.outcome.outcome == OUTCOME_SYSTEM and done.retry_in is not None:
+        return f"{word} (tệp ở lại input/, thử lại sau {_seconds(done.retry_in)} giây)"
     return f"{word} (đã xử lý trước đó, dùng lại kết quả)" if done.reused else word
 
 
+def _seconds(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}".replace(".", ",")
+
+
 def _answer(done: Done) -> str:
-    """The file the officer should open: the PDF, or the error copy / note."""
+    """The file the officer should open: the PDF, or the error copy / note; for a fault of the machine, why."""
     outcome = done.outcome
+    if outcome.outcome == OUTCOME_SYSTEM:
+        return outcome.message
     path = outcome.pdf or next(iter(outcome.outputs), None)
     return str(path) if path is not None else ""
 
@@ -83,7 +94,9 @@ def print_table(done: list[Done], out: TextIO) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Đã xử lý {len(done)} tệp", title_justify="left")
+    waiting = sum(1 for d in done if d.outcome.outcome == OUTCOME_SYSTEM)
+    title = f"Đã xử lý {len(done) - waiting} tệp" + (f", {waiting} tệp chưa xử lý được" if waiting else "")
+    table = Table(title=title, title_justify="left")
     for header in ("Tệp", "Kết quả", "PDF", "Lỗi"):
         table.add_column(header, overflow="fold")
     for item in sorted(done, key=lambda d: d.name.casefold()):
@@ -95,6 +108,8 @@ def print_table(done: list[Done], out: TextIO) -> None:
             more = "…" if len(outcome.issues) > TABLE_CELLS else ""
             where = f" ({cells}{more})" if cells else ""
             problems = f"{item.n_issues} lỗi{where}, xem {_answer(item)}"
+        elif outcome.outcome == OUTCOME_SYSTEM:
+            problems = outcome.message
         else:
             problems = outcome.message + (f" Xem {_answer(item)}" if _answer(item) else "")
         table.add_row(item.name, outcome_word(item), str(outcome.pdf or ""), problems)
@@ -108,3 +123,13 @@ def print_mail(done: Done, out: TextIO, *, quiet: bool) -> None:
     if done.mail and (not quiet or not done.mail_ok):
         for line in done.mail:
             print(line, file=out)
+
+
+def print_halted(result: PassResult, out: TextIO, *, moved: bool) -> None:
+    """A pass stopped by a fault of the machine: the cause, and that the files wait for the next run."""
+    if not result.halted:
+        return
+    print(f"Dừng xử lý vì lỗi của hệ thống, không phải lỗi của tệp Excel. {result.halted}", file=out)
+    where = "vẫn ở thư mục input/" if moved else "được giữ nguyên"
+    waiting = sum(1 for d in result if d.outcome.outcome == OUTCOME_SYSTEM) + result.left_waiting
+    print(f"  {waiting} tệp chưa xử lý {where}; khắc phục lỗi trên rồi chạy lại lệnh.", file=out)

@@ -97,4 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, metavar="FILE.pdf", help="báo cáo PDF cần kiểm tra")
     p.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem",
                    help="chứng thư CA gốc được tin cậy (PEM), thêm vào signing.trust_roots; dùng nhiều lần được")
+
+    p = sub.add_parser("serve", parents=[common], help="mở trang web: cán bộ tải tệp lên, xem lỗi, tải báo cáo")
+    p.add_argument("--host", metavar="ĐỊA_CHỈ", help="địa chỉ phục vụ (mặc định web.host: 127.0.0.1, chỉ máy này)")
+    p.add_argument("--port", type=int, metavar="CỔNG", help="cổng (mặc định web.port: 8080; 0: một cổng còn trống)")
+
+    p = sub.add_parser("user", parents=[common], help="tài khoản của trang web")
+    users = p.add_subparsers(dest="user_command", metavar="VIỆC", parser_class=_Parser, title="việc", required=True)
+    p = users.add_parser("add", parents=[common], help="thêm tài khoản (hỏi mật khẩu hai lần, chỉ lưu mã băm)")
+    p.add_argument("name", metavar="NAME", help="tên đăng nhập")
+    p.add_argument("--role", required=True, choices=["admin", "province"],
+                   help="admin: xem mọi tỉnh; province: chỉ tỉnh của mình")
+    p.add_argument("--province", metavar="TỈNH", help="tên tỉnh (bắt buộc với --role province)")
+    p = sub.add_parser("ledger", parents=[common], help="kiểm tra hoặc sửa sổ theo dõi (lịch sử xử lý và gửi thư)")
+    p.add_argument("action", choices=("check", "repair"), metavar="check|repair",
+                   help="check: kiểm tra sổ có nguyên vẹn không; repair: giữ lại bản hỏng, dựng sổ mới từ những gì "
+                        "còn đọc được")
     return parser

@@ -1,4 +1,4 @@
-"""Hand messages to an SMTP server: verified TLS, login, timeouts, retries with exponential backoff."""
+"""Hand messages to an SMTP server: verified TLS, login, a deadline per step, retries with exponential backoff."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from thidua.base.config import Config
+from thidua.base.errors import LedgerError
 from thidua.base.ledger import DELIVERY_PENDING, DELIVERY_REJECTED, DELIVERY_SENT
+from thidua.delivery.bounded_smtp import BoundedSMTP, BoundedSMTPSSL
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ class Envelope:
     message: EmailMessage
     status: str = DELIVERY_PENDING
     error: str = ""
+    in_doubt: bool = False  # its content reached the server but the final reply did not reach us
 
 
 class _Fatal(Exception):
@@ -79,8 +82,8 @@ def describe(exc: BaseException, settings: SmtpSettings) -> str:
         return f"máy chủ từ chối địa chỉ: {code} {_text(text)}"
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"máy chủ SMTP trả lời {exc.smtp_code} {_text(exc.smtp_error)}"
-    if isinstance(exc, TimeoutError):
-        return f"hết thời gian chờ máy chủ SMTP {where}"
+    if any(isinstance(link, TimeoutError) for link in _chain(exc)):
+        return f"hết thời gian chờ máy chủ SMTP {where} (quá {settings.timeout:g} giây cho một bước)"
     if isinstance(exc, ConnectionRefusedError):
         return f"không kết nối được máy chủ SMTP {where} (bị từ chối kết nối)"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
@@ -92,22 +95,37 @@ def describe(exc: BaseException, settings: SmtpSettings) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it was raised from or while handling (smtplib rewraps a timeout as a disconnection)."""
+    links: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in links:
+        links.append(current)
+        current = current.__cause__ or current.__context__
+    return links
+
+
 def _text(raw: bytes | str) -> str:
     return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
 
 
-def _connect(settings: SmtpSettings) -> smtplib.SMTP:
-    """Open a session: TLS first (implicit or STARTTLS, never a silent fallback), then login."""
+def _connect(settings: SmtpSettings) -> BoundedSMTP | BoundedSMTPSSL:
+    """Open a session: TLS first (implicit or STARTTLS, never a silent fallback), then login.
+
+    Each step (connecting and the greeting, every command and its reply) must end within email.timeout.
+    """
     if settings.username and not settings.password:  # fail before the server is even contacted
         raise _Fatal(f"chưa có mật khẩu SMTP: biến môi trường {settings.password_env or '(email.password_env)'} "
                      f"chưa được đặt (ví dụ: export {settings.password_env or 'THIDUA_SMTP_PASSWORD'}='…')")
     context = tls_context(settings)
-    smtp: smtplib.SMTP
+    smtp: BoundedSMTP | BoundedSMTPSSL
     if settings.security == "ssl":
-        smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+        smtp = BoundedSMTPSSL(timeout=settings.timeout, context=context)
     else:
-        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        smtp = BoundedSMTP(timeout=settings.timeout)
+    smtp.step_seconds = settings.timeout
     try:
+        smtp.connect(settings.host, settings.port)
         smtp.ehlo()
         if settings.security == "starttls":
             if not smtp.has_extn("starttls"):
@@ -140,8 +158,13 @@ def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
         raise _Fatal("máy chủ SMTP không hỗ trợ AUTH PLAIN, cách duy nhất để đăng nhập bằng mật khẩu có dấu")
 
 
-def _send_one(smtp: smtplib.SMTP, env: Envelope, settings: SmtpSettings) -> None:
-    """Try one message in an open session; set its status, or raise to end the session."""
+def _send_one(smtp: BoundedSMTP | BoundedSMTPSSL, env: Envelope, settings: SmtpSettings) -> None:
+    """Try one message in an open session; set its status, or raise to end the session.
+
+    Sent means the server answered 250 to its content. A session lost (or timed out) after the content went
+    out leaves the message in doubt: it may have been accepted; a retry uses the same Message-ID.
+    """
+    smtp.new_message()
     try:
         smtp.send_message(env.message, from_addr=env.sender, to_addrs=[env.recipient])
     except smtplib.SMTPRecipientsRefused as exc:
@@ -155,17 +178,22 @@ def _send_one(smtp: smtplib.SMTP, env: Envelope, settings: SmtpSettings) -> None
         env.error = describe(exc, settings)
         if exc.smtp_code >= 500:
             raise _Fatal(env.error) from exc
+    except (smtplib.SMTPException, OSError):
+        env.in_doubt = env.in_doubt or smtp.content_sent
+        raise
     else:
         env.status, env.error = DELIVERY_SENT, ""
 
 
 def send_all(envelopes: list[Envelope], settings: SmtpSettings,
              on_done: Callable[[Envelope], None] | None = None,
-             sleep: Callable[[float], None] = time.sleep) -> list[Envelope]:
+             sleep: Callable[[float], None] = time.sleep,
+             on_start: Callable[[Envelope], None] | None = None) -> list[Envelope]:
     """Deliver each envelope, retrying what failed for a passing reason with backoff·2^n pauses.
 
-    `on_done` runs as soon as an envelope is sent or rejected, so the ledger knows before the next one;
-    whatever is still pending after the last retry is returned with status `pending` and its reason.
+    `on_start` runs just before an envelope is handed to the server and `on_done` as soon as it is sent or
+    rejected, so the ledger knows before the next one; whatever is still pending after the last retry is
+    returned with status `pending` and its reason. A ledger failure in a hook ends the sending at once.
     """
     waiting = list(envelopes)
     for attempt in range(settings.retries + 1):
@@ -177,6 +205,8 @@ def send_all(envelopes: list[Envelope], settings: SmtpSettings,
             smtp = _connect(settings)
             try:
                 for env in list(waiting):
+                    if on_start:
+                        on_start(env)
                     _send_one(smtp, env, settings)
                     if env.status != DELIVERY_PENDING:
                         waiting.remove(env)
@@ -195,6 +225,8 @@ def send_all(envelopes: list[Envelope], settings: SmtpSettings,
                 smtplib.SMTPNotSupportedError) as exc:
             _fail(waiting, describe(exc, settings))
             break
+        except LedgerError:
+            raise  # the ledger cannot record what happens: stop, the caller gives the work back
         except (smtplib.SMTPException, OSError) as exc:
             reason = describe(exc, settings)
             if attempt < settings.retries:

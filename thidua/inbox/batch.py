@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,20 +15,34 @@ from thidua.pipeline import MailPlan, ProcessFn, process_workbook
 OnDone = Callable[[Done], None]  # told about each file as soon as it is handled (progress, per-file lines)
 
 
-def drive(dispatcher: Dispatcher, on_done: OnDone | None = None) -> list[Done]:
-    """Run everything queued in `dispatcher` to the end."""
-    done: list[Done] = []
+class PassResult(list[Done]):
+    """The files one pass handled, in order; `halted` is the fault of the machine that stopped it early
+    (the files not done yet stay in input/ for the next run), `left_waiting` how many it left there."""
+
+    halted: str | None = None
+    left_waiting: int = 0
+
+
+def drive(dispatcher: Dispatcher, on_done: OnDone | None = None) -> PassResult:
+    """Run everything queued in `dispatcher` to the end (or until a fault of the machine stops the pass)."""
+    done = PassResult()
     while not dispatcher.idle:
-        for item in dispatcher.pump() + dispatcher.collect(timeout=None):
+        items = dispatcher.pump()
+        if dispatcher.running:
+            items += dispatcher.collect(timeout=None)
+        elif dispatcher.queue and not items:  # only files waiting out a back-off
+            time.sleep(min(1.0, max(0.05, dispatcher.next_attempt() or 0.0)))
+        for item in items:
             done.append(item)
             if on_done is not None:
                 on_done(item)
+    done.halted, done.left_waiting = dispatcher.halted, dispatcher.left_waiting
     return done
 
 
 def process_files(files: list[Path], config: Config, *, write_json: bool = False, mail: MailPlan | None = None,
                   force: bool = False, process: ProcessFn = process_workbook, workers: int | None = None,
-                  on_done: OnDone | None = None, on_cluster: OnCluster | None = None) -> list[Done]:
+                  on_done: OnDone | None = None, on_cluster: OnCluster | None = None) -> PassResult:
     """Process the named files in place (they are not moved); one worker process per file up to `workers`,
     none at all for a single file. Then the cluster reports of the years that changed (`on_cluster`)."""
     with Dispatcher(config, process=process, workers=min(workers or 99, len(files)) or 1, force=force,
@@ -46,7 +61,7 @@ def waiting_count(config: Config) -> int:
 
 def process_inbox(config: Config, *, force: bool = False, mail: MailPlan | None = None,
                   process: ProcessFn = process_workbook, workers: int | None = None,
-                  on_done: OnDone | None = None, on_cluster: OnCluster | None = None) -> list[Done]:
+                  on_done: OnDone | None = None, on_cluster: OnCluster | None = None) -> PassResult:
     """Process every workbook waiting in input/ once (and any a crashed run left half-done), moving each
     to done/ or failed/; an empty list when nothing was waiting. Then the cluster reports of the years
     that changed (`on_cluster`)."""

@@ -168,9 +168,35 @@ def unique_target(folder: Path, name: str) -> Path:
     return candidate
 
 
+def _linked_copy(source: Path, folder: Path, name: str) -> Path | None:
+    """The file in `folder` that already is `source` (a hard link made by a move a crash interrupted)."""
+    try:
+        if os.stat(source).st_nlink < 2:
+            return None
+    except OSError:
+        return None
+    stem, suffix = os.path.splitext(name)
+    candidate, n = folder / name, 1
+    while candidate.exists():
+        with contextlib.suppress(OSError):
+            if os.path.samefile(candidate, source):
+                return candidate
+        n += 1
+        candidate = folder / f"{stem} ({n}){suffix}"
+    return None
+
+
 def move_no_overwrite(source: Path, folder: Path, name: str) -> Path:
-    """Move `source` into `folder` as `name` (suffixed on collision); never replaces an existing file."""
+    """Move `source` into `folder` as `name` (suffixed on collision); never replaces an existing file.
+
+    Moving is link-then-unlink; when a crash came between the two, the file already in `folder` is the same
+    file (same inode): the move is finished by removing the source, never by a second copy.
+    """
     folder.mkdir(parents=True, exist_ok=True)
+    done = _linked_copy(source, folder, name)
+    if done is not None:
+        source.unlink()
+        return done
     for _ in range(1000):
         target = unique_target(folder, name)
         try:

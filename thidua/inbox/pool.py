@@ -89,3 +89,70 @@ class InlineExecutor(cf.Executor):
         except BaseException as exc:
             future.set_exception(exc)
         return future
+
+
+class Workers:
+    """A dispatcher's pool, started on first use; a worker that dies breaks its pool, which is then replaced.
+
+    `generation` counts the pools: a file's failure is matched to the pool it ran on.
+    """
+
+    def __init__(self, workers: int, *, inline: bool, warm_render: bool, templates_dir: Path) -> None:
+        self.workers, self.inline = workers, inline
+        self.warm_render, self.templates_dir = warm_render, templates_dir
+        self.executor: cf.Executor | None = None
+        self.generation = 0
+
+    def _executor(self) -> cf.Executor:
+        if self.executor is None:
+            self.executor = InlineExecutor() if self.inline else make_pool(
+                self.workers, warm_render=self.warm_render, templates_dir=self.templates_dir)
+        return self.executor
+
+    def start(self) -> None:
+        """Start every worker now (watch mode), so the first file does not pay for their start-up."""
+        pool = self._executor()
+        for fut in [pool.submit(os.getpid) for _ in range(self.workers)]:
+            fut.result()
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> tuple[cf.Future[T], int]:
+        """Run `fn` in a worker: (its future, the pool generation); a pool found broken is replaced once."""
+        try:
+            return self._executor().submit(fn, *args, **kwargs), self.generation
+        except cf.process.BrokenProcessPool:  # a worker died earlier (killed, out of memory): new pool
+            log.warning("worker pool broken; starting new workers")
+            self.replace(self.generation)
+            return self._executor().submit(fn, *args, **kwargs), self.generation
+
+    def replace(self, generation: int) -> None:
+        """A worker of pool `generation` died: the next file starts new workers (once per generation).
+
+        Its remaining workers are stopped too, including one a submit may have started while the pool was
+        breaking (CPython would wait for that idle worker forever when shutting the broken pool down)."""
+        if generation == self.generation and self.executor is not None:
+            _stop_workers(self.executor)
+            self.executor.shutdown(wait=False)
+            self.executor = None
+            self.generation += 1
+
+    def terminate(self) -> None:
+        """Kill busy workers at once (a hard stop)."""
+        if self.executor is None:
+            return
+        _stop_workers(self.executor)
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = None
+
+    def shutdown(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+            self.executor = None
+
+
+def _stop_workers(executor: cf.Executor) -> None:
+    terminate = getattr(executor, "terminate_workers", None)  # public from Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    for proc in list((getattr(executor, "_processes", None) or {}).values()):  # Python 3.11-3.13: no public way
+        proc.terminate()

@@ -16,9 +16,11 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from thidua.base.config import Config
+from thidua.base.model import OUTCOME_SYSTEM
 from thidua.inbox import folder
 from thidua.inbox.cluster_auto import OnCluster, Rebuilder
 from thidua.inbox.dispatcher import Dispatcher, Done
+from thidua.inbox.retry import WATCH_LOCK_WAIT
 from thidua.pipeline import MailPlan, ProcessFn, process_workbook
 
 log = logging.getLogger(__name__)
@@ -129,11 +131,15 @@ def _signals(stop: threading.Event, hard: threading.Event) -> Iterator[None]:
 def watch(config: Config, *, on_done: Callable[[Done], None] | None = None,
           on_ready: Callable[[], None] | None = None, stop_event: threading.Event | None = None,
           max_files: int | None = None, process: ProcessFn = process_workbook, workers: int | None = None,
-          force: bool = False, on_cluster: OnCluster | None = None) -> int:
+          force: bool = False, on_cluster: OnCluster | None = None,
+          uploads: queue.Queue[folder.Claim] | None = None) -> int:
     """Process files as they arrive until stopped (signal, `stop_event`, or `max_files` handled).
 
     `on_ready` is called once the folder is watched and the workers are warm; `on_done` for each file
-    handled; `on_cluster` for each cluster report rebuilt when idle. Returns how many files were handled.
+    handled, and for each file given back after a fault of the machine (it is tried again after a back-off:
+    the watcher never stops for a full disk or a locked ledger); `on_cluster` for each cluster report rebuilt
+    when idle. `uploads` brings files claimed into the working folder by someone else (the web pages): they
+    are processed exactly like a dropped file. Returns how many files were handled.
     """
     stop = stop_event or threading.Event()
     hard = threading.Event()
@@ -144,8 +150,10 @@ def watch(config: Config, *, on_done: Callable[[Done], None] | None = None,
     seen_other: set[str] = set()
     handled = 0
     cluster = Rebuilder(config, on_cluster)
-    with _signals(stop, hard), Dispatcher(config, process=process, workers=workers, force=force, claim=True, one_pass=False,
-                                          warm_render=True, mail=MailPlan(force=force)) as d:
+    lock_wait = min(float(config["ledger.lock_timeout"]), WATCH_LOCK_WAIT)  # then the file is retried later
+    with _signals(stop, hard), Dispatcher(config, process=process, workers=workers, force=force, claim=True,
+                                          one_pass=False, warm_render=True, mail=MailPlan(force=force),
+                                          lock_wait=lock_wait) as d:
         observer = Observer()
         observer.schedule(_Events(input_dir, events), str(input_dir), recursive=False)
         observer.start()
@@ -164,13 +172,15 @@ def watch(config: Config, *, on_done: Callable[[Done], None] | None = None,
                 _drain(events, tracker, seen_other)
                 for path in tracker.ready():
                     d.add(path)
+                while uploads is not None and not uploads.empty():
+                    d.add(uploads.get_nowait())
                 finished = d.pump()
                 if d.running:
                     finished += d.collect(timeout=POLL_SECONDS)
                 else:
                     stop.wait(POLL_SECONDS)
                 for done in finished:
-                    handled += 1
+                    handled += done.outcome.outcome != OUTCOME_SYSTEM
                     _announce(done, on_done)
                 if d.idle:
                     cluster.poll(d)
@@ -180,7 +190,7 @@ def watch(config: Config, *, on_done: Callable[[Done], None] | None = None,
             observer.stop()
             observer.join(timeout=5)
             for done in _finish_running(d, hard):
-                handled += 1
+                handled += done.outcome.outcome != OUTCOME_SYSTEM
                 _announce(done, on_done)
             if not hard.is_set():  # what the last files changed, before stopping (atomic writes: a hard stop
                 cluster.wait()     # leaves the previous report in place)

@@ -166,3 +166,17 @@ def write_failure_note(source: Path, exc: Exception, out_path: Path) -> Path:
         "(tệp gốc được giữ trong thư mục input/loi).",
     ]
     return write_text(Path(out_path), "\n".join(lines) + "\n")
+
+
+def write_killer_note(source: Path, kills: int, out_path: Path) -> Path:
+    """A file whose processing stopped the worker process `kills` times: set aside, not the officer's data."""
+    lines = [
+        f"Chưa tạo được báo cáo cho tệp \"{source.name}\": tiến trình xử lý bị dừng đột ngột {kills} lần khi xử lý "
+        "tệp này (có thể do máy hết bộ nhớ, hoặc tệp quá lớn hay khác thường), không phải do số liệu.",
+        "",
+        "Tệp được để riêng trong thư mục input/loi để không làm dừng việc xử lý các tệp khác.",
+        "",
+        "Cách xử lý: mở tệp bằng Excel hoặc LibreOffice, lưu lại dưới dạng Excel (.xlsx) rồi thả lại vào thư mục "
+        "input; nếu vẫn bị dừng, gửi tệp này kèm tệp Excel cho bộ phận kỹ thuật.",
+    ]
+    return write_text(Path(out_path), "\n".join(lines) + "\n")

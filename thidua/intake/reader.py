@@ -318,7 +318,7 @@ def read_workbook(path: Path) -> model.ReadResult:
         ordered = sorted(issues, key=_issue_order)
         if issues.overflow:
             ordered.append(make_issue("too-many-issues", "", (), MAX_ISSUES))
-        return model.ReadResult(ordered, notices=notices)
+        return model.ReadResult(ordered, notices=notices, meta=meta)
     return model.ReadResult([], lambda: model.Submission(meta, _criteria_frame(criteria), _deductions_frame(deductions),
-                                                         source=path), notices)
+                                                         source=path), notices, meta=meta)
 
