@@ -71,9 +71,11 @@ def process_workbook(
 
             outputs.append(results_json.write_json(assessment, out_dir / f"{stem}.json"))
         if pdf.helper is not None:  # still waiting for the layout: load what comes after it now
-            import thidua.delivery.mailing  # the mails follow the PDF
-            if signing:
-                import thidua.report.signing  # noqa: F401  (WeasyPrint for the signature's look, pyHanko)
+            import thidua.delivery.mailing  # noqa: F401  (the mails follow the PDF)
+            if signing:  # the keys and the signature's look (WeasyPrint) made ready on this core meanwhile
+                from thidua.report.signing import prepare
+
+                prepare(config)
     finally:
         made = pdf.wait()
     outputs.insert(0, made)

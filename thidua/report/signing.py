@@ -23,6 +23,7 @@ from thidua.report.signing_keys import (
     KeySource,
     agency_source,
     certificate_name,
+    load_ahead,
     open_signer,
     signer_source,
     subject_text,
@@ -80,6 +81,21 @@ def sign_report(unsigned: Path, target: Path, config: Config, *, agency_name: st
     with atomic_path(Path(target)) as tmp:
         tmp.write_bytes(data)
     return signatures
+
+
+def prepare(config: Config) -> None:
+    """Load the key files and lay a throwaway signature look out (fonts, stylesheet, image) while the report
+    is laid out in the helper process: signing after the report then does only the signing."""
+    for source in (signer_source(config), agency_source(config)):
+        if source is not None:
+            load_ahead(source)
+    try:
+        picture = _picture(config, "signing.signature_image", "chữ ký")
+        layout = signature_look.signer_layout(200.0, 70.0, picture)
+        signature_look.signer_look(get_renderer(config.templates_dir), layout, picture, signer="Nguyễn Văn A",
+                                   agency="Ủy ban nhân dân", signed_at=vietnam_now().isoformat())
+    except Exception:  # an optimisation only: signing itself reports what is wrong
+        log.debug("could not warm the signature's look", exc_info=True)
 
 
 def _picture(config: Config, key: str, what: str) -> signature_look.Picture | None:

@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,8 +79,6 @@ def _import_signing_libraries() -> None:
 def warm_up() -> None:
     """Import pyHanko in a background thread while the report is laid out (much of WeasyPrint's time is
     spent in Pango and HarfBuzz, outside the GIL): a cold run then pays less for signing."""
-    import threading
-
     threading.Thread(target=_import_signing_libraries, name="thidua-ky-so", daemon=True).start()
 
 
@@ -126,8 +125,39 @@ def check_validity(cert: Any, role: str, now: dt.datetime) -> None:
                            hint="Kiểm tra lại ngày giờ của máy tính, hoặc chờ đến ngày chứng thư có hiệu lực.")
 
 
+_ahead: dict[tuple[Path, int, int], Signer] = {}  # a key file loaded ahead (load_ahead), for one use
+_ahead_lock = threading.Lock()
+
+
+def load_ahead(source: KeySource) -> None:
+    """Load a PKCS#12 key file now (its key derivation is the slow part) while the report is laid out in the
+    helper process; the next signing with the same, unchanged file takes it. Errors wait for that signing."""
+    if source.pkcs12 is None:
+        return
+    try:
+        signer = _load_pkcs12(source)
+        key = _file_key(source.pkcs12)
+    except (SigningError, OSError):
+        return
+    with _ahead_lock:
+        _ahead[key] = signer
+
+
+def _file_key(path: Path) -> tuple[Path, int, int]:
+    st = path.stat()
+    return (path.resolve(), st.st_mtime_ns, st.st_size)
+
+
 def _pkcs12_signer(source: KeySource) -> Signer:
-    from cryptography.hazmat.primitives.serialization import pkcs12
+    assert source.pkcs12 is not None
+    with contextlib.suppress(OSError), _ahead_lock:
+        found = _ahead.pop(_file_key(source.pkcs12), None)
+        if found is not None:
+            return found
+    return _load_pkcs12(source)
+
+
+def _load_pkcs12(source: KeySource) -> Signer:
     from pyhanko.sign.signers import SimpleSigner
 
     assert source.pkcs12 is not None
@@ -140,9 +170,11 @@ def _pkcs12_signer(source: KeySource) -> Signer:
     except OSError as exc:
         raise SigningError(f"Không đọc được tệp khóa ký số của {source.role} \"{path}\": {exc.strerror}.") from exc
     password = source.secret()
-    try:
-        pkcs12.load_key_and_certificates(data, password.encode() if password else None)
-    except ValueError:
+    try:  # one key derivation: pyHanko's loader says a wrong password as a ValueError caused by cryptography's
+        signer = SimpleSigner.load_pkcs12_data(data, (), passphrase=password.encode() if password else None)
+    except ValueError as exc:
+        if exc.__cause__ is None and "PKCS#12" not in str(exc):
+            raise
         if password is None:
             raise SigningError(f"Chưa có mật khẩu của tệp khóa ký số \"{path.name}\" ({source.role}): biến môi "
                                f"trường {source.secret_env} chưa được đặt.",
@@ -150,7 +182,6 @@ def _pkcs12_signer(source: KeySource) -> Signer:
         raise SigningError(f"Sai mật khẩu của tệp khóa ký số \"{path.name}\" ({source.role}), hoặc tệp không phải "
                            "tệp PKCS#12 (.p12, .pfx).",
                            hint=f"Kiểm tra mật khẩu trong biến môi trường {source.secret_env}.") from None
-    signer = SimpleSigner.load_pkcs12_data(data, (), passphrase=password.encode() if password else None)
     if signer.signing_cert is None:
         raise SigningError(f"Tệp khóa ký số \"{path.name}\" ({source.role}) không chứa chứng thư số.")
     return signer
