@@ -1,6 +1,7 @@
 """The package as a Python user gets it: a wheel installed into a fresh virtualenv, run from an empty folder."""
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -19,14 +20,27 @@ def _run(argv, cwd, timeout=600):
     return done
 
 
+def _sources(into):
+    """The checkout's own files (no build/ left over from an earlier build, no .venv): the wheel must come from
+    what git holds, or a stale build/lib would hide a package missing from pyproject.toml."""
+    ignore = shutil.ignore_patterns("build", ".venv", "*.egg-info", "__pycache__", ".git", "output", "input",
+                                    ".mypy_cache", ".ruff_cache", ".pytest_cache")
+    shutil.copytree(ROOT, into, ignore=ignore)
+    return into
+
+
 def test_wheel_installs_into_a_fresh_virtualenv_and_runs_from_an_empty_folder(tmp_path):
     wheels = tmp_path / "wheels"
-    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)], ROOT)
+    source = _sources(tmp_path / "src")
+    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(source)], source)
     (wheel,) = wheels.glob("thidua-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-    assert {"thidua/_templates/report.html.j2", "thidua/_templates/fonts/LiberationSerif-Regular.ttf",
-            "thidua/_templates/email/body.html.j2"} <= names
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "thidua").rglob("*.py") if "__pycache__" not in p.parts}
+    assert modules - names == set()  # every sub-package is listed in pyproject.toml
+    templates = {"thidua/_templates/" + p.relative_to(ROOT / "templates").as_posix()
+                 for p in (ROOT / "templates").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert templates - names == set()  # and every template, stylesheet, font and static file
     assert not any(n.startswith(("tests/", "templates/", "benches/")) for n in names)
 
     venv = tmp_path / "venv"
