@@ -216,8 +216,8 @@ def print_table(rows: list[Row]) -> None:
         print(f"{r.case.name:<{width}}  {r.case.repeat:>3}  {min(r.times_ms):>9.1f}  {r.median:>9.1f}  "
               f"{max(r.times_ms):>9.1f}  {target or '-':>8}  {ratio:>5}  {peak:>9}", flush=True)
     if any(r.case.child for r in rows):
-        print("* peak RSS of the child process (whole interpreter; not its forkserver workers), not traced "
-              "Python allocations")
+        print("* peak RSS of the child process (whole interpreter; not its forkserver workers or its layout helper), "
+              "not traced Python allocations")
     for r in rows:
         line = r.case.note() if r.case.note is not None else ""
         if line:
