@@ -77,6 +77,27 @@ def make_config(tmp_path: Path, port: int = 25, *, ca_file: Path | None = None, 
     return build_config(data, tmp_path)
 
 
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_config_file(tmp_path: Path, port: int, **email: object) -> Path:
+    """tmp_path/config.toml for a test that runs the command line: the bundled templates, a ledger under
+    output/, SMTP on loopback `port` (no retries unless given) and one council member, Trần Thị Bích."""
+    settings: dict[str, object] = {"host": "127.0.0.1", "port": port, "username": USER, "password_env": PASSWORD_ENV,
+                                   "timeout": 5, "retries": 0, "retry_backoff": 0.01, **email}
+    lines = ["[paths]", f"templates_dir = {_toml(ROOT / 'templates')}", "[ledger]", 'path = "output/l.sqlite3"',
+             "[email]", *(f"{key} = {_toml(value)}" for key, value in settings.items()),
+             "[[email.recipients]]", 'name = "Trần Thị Bích"', 'email = "bich.tt@dongthap.example"']
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def make_pdf(path: Path, text: str = "Báo cáo thử") -> Path:
     """A small but real PDF to attach."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,12 +6,12 @@ import pytest
 
 from tests.mailtools import (
     PASSWORD_ENV,
-    ROOT,
     SmtpServer,
     free_port,
     make_assessment,
     make_config,
     make_pdf,
+    write_config_file,
 )
 from thidua.base.ledger import Ledger
 from thidua.cli.main import main
@@ -21,28 +21,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiri
 
 
 def _write_config(tmp_path, port, ca_file):
-    text = f"""
-[paths]
-templates_dir = "{ROOT / 'templates'}"
-[ledger]
-path = "output/l.sqlite3"
-[email]
-host = "127.0.0.1"
-port = {port}
-username = "thidua"
-password_env = "{PASSWORD_ENV}"
-sender = "Sở Nội vụ Đồng Tháp <thidua@snv.dongthap.example>"
-timeout = 5
-retries = 0
-retry_backoff = 0
-ca_file = "{ca_file}"
-[[email.recipients]]
-name = "Trần Thị Bích"
-email = "bich.tt@dongthap.example"
-"""
-    path = tmp_path / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_config_file(tmp_path, port, sender="Sở Nội vụ Đồng Tháp <thidua@snv.dongthap.example>",
+                             retry_backoff=0, ca_file=ca_file)
 
 
 def _run(*argv):

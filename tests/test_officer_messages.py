@@ -16,7 +16,15 @@ from pathlib import Path
 import pytest
 
 from tests import workbooks as wb
-from tests.mailtools import PASSWORD_ENV, ROOT, free_port, make_assessment, make_config, make_pdf
+from tests.mailtools import (
+    PASSWORD_ENV,
+    ROOT,
+    free_port,
+    make_assessment,
+    make_config,
+    make_pdf,
+    write_config_file,
+)
 from thidua.base.ledger import Ledger
 from thidua.cli.launch import DISTRIBUTION_OF, REQUIRED_MODULES
 from thidua.cli.log_text import VIETNAMESE
@@ -45,25 +53,7 @@ def _assert_officer_lines(err: str) -> list[str]:
 
 
 def _mail_config_file(tmp_path: Path, port: int, retries: int) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-[paths]
-templates_dir = "{ROOT / 'templates'}"
-[ledger]
-path = "output/l.sqlite3"
-[email]
-host = "127.0.0.1"
-port = {port}
-username = "thidua"
-password_env = "{PASSWORD_ENV}"
-timeout = 5
-retries = {retries}
-retry_backoff = 0.01
-[[email.recipients]]
-name = "Trần Thị Bích"
-email = "bich.tt@dongthap.example"
-""", encoding="utf-8")
-    return path
+    return write_config_file(tmp_path, port, retries=retries)
 
 
 def test_smtp_retries_and_members_without_an_address_are_told_in_vietnamese(tmp_path, monkeypatch):
