@@ -76,8 +76,10 @@ class PercentChart:
 
 
 @dataclass
-class FieldChart:
-    """Points per field: a grey bar for the maximum and a filled bar for points earned."""
+class BarChart:
+    """Rows of two bars on one scale: a grey bar for the maximum points and a filled one for what was earned
+    (points per field of one report; totals of a cluster's provinces or of one province's years). `rows`
+    carry the bars' places and widths and the item drawn."""
 
     width: float
     height: float
@@ -139,7 +141,7 @@ def percent_chart(rows: Sequence[Mapping[str, Any]], bonus_line: float = 110.0, 
 
 
 def field_chart(fields: Sequence[Mapping[str, Any]], *, measure: TextWidth | None = None, width: float = 460,
-                label_width: float = 190, bar_height: float = 9, gap: float = 2.5) -> FieldChart | None:
+                label_width: float = 190, bar_height: float = 9, gap: float = 2.5) -> BarChart | None:
     """Earned vs maximum points per field, on one scale (the largest field maximum)."""
     if not fields:
         return None
@@ -155,25 +157,12 @@ def field_chart(fields: Sequence[Mapping[str, Any]], *, measure: TextWidth | Non
         out.append({"y": y, "max_width": mx / top * plot_width, "width": earned / top * plot_width, "row": f,
                     "lines": lines, "label_ys": baselines, "value_y": y + bar_height / 2 + LABEL_SIZE * 0.35})
     height = bottom + 4
-    return FieldChart(width=width, height=height, x0=label_width, plot_width=plot_width,
+    return BarChart(width=width, height=height, x0=label_width, plot_width=plot_width,
                       bar_height=bar_height, rows=out)
 
 
-@dataclass
-class TotalsChart:
-    """Totals side by side (provinces of a cluster, or one province's years): a grey bar for the maximum
-    points, a filled one for the total; `rows` carry `y`, `max_width`, `width` and the item drawn."""
-
-    width: float
-    height: float
-    x0: float
-    plot_width: float
-    bar_height: float
-    rows: list[dict[str, Any]] = field(default_factory=list)
-
-
 def totals_chart(items: Sequence[Mapping[str, Any]], *, width: float = 600, label_width: float = 120,
-                 bar_height: float = 11, gap: float = 5) -> TotalsChart | None:
+                 bar_height: float = 11, gap: float = 5) -> BarChart | None:
     """Bars of `total` against `max_points` for each item, on one scale; None when there is nothing."""
     if not items:
         return None
@@ -185,5 +174,5 @@ def totals_chart(items: Sequence[Mapping[str, Any]], *, width: float = 600, labe
     step = bar_height + gap
     rows = [{"y": 6 + n * step, "max_width": value(i, "max_points") / top * plot_width,
              "width": value(i, "total") / top * plot_width, "item": i} for n, i in enumerate(items)]
-    return TotalsChart(width=width, height=6 + len(rows) * step + 2, x0=label_width, plot_width=plot_width,
+    return BarChart(width=width, height=6 + len(rows) * step + 2, x0=label_width, plot_width=plot_width,
                        bar_height=bar_height, rows=rows)
