@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from thidua.base.atomic import atomic_path, write_text
+from thidua.base.atomic import write_bytes, write_text
 from thidua.base.model import Issue
 from thidua.base.program import command_name
 from thidua.intake.formula_values import cached_formula_values, restore_formula_values
@@ -68,8 +68,7 @@ def write_error_copy(source: Path, issues: list[Issue], out_path: Path) -> Path:
     wb.save(buffer)
     data = restore_formula_values(buffer.getvalue(), {ws.path.lstrip("/"): cached[ws.title]
                                                       for ws in wb.worksheets if cached.get(ws.title)})
-    with atomic_path(Path(out_path)) as tmp:
-        tmp.write_bytes(data)
+    write_bytes(Path(out_path), data)
     wb.close()
     return Path(out_path)
 

@@ -194,11 +194,9 @@ class PendingPdf:
             raise answer
         if answer is None:  # the helper is gone
             return self.here()
-        from thidua.base.atomic import atomic_path
+        from thidua.base.atomic import write_bytes
 
-        with atomic_path(self.out_path) as tmp:
-            tmp.write_bytes(answer)
-        return self.out_path
+        return write_bytes(self.out_path, answer)
 
 
 def lay_out(out_path: Path, config: Config, request: Callable[[], LayoutRequest],

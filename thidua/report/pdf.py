@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from thidua.base.atomic import atomic_path
+from thidua.base.atomic import write_bytes
 from thidua.base.config import Config
 from thidua.base.errors import RenderError
 from thidua.base.model import Assessment
@@ -167,7 +167,5 @@ def render_pdf(assessment: Assessment, config: Config, out_path: Path, *,
     years when `history` is given)."""
     renderer = renderer or get_renderer(config.templates_dir)
     data = renderer.render_bytes(assessment, config, history=history)
-    with atomic_path(Path(out_path)) as tmp:
-        tmp.write_bytes(data)
-    return Path(out_path)
+    return write_bytes(Path(out_path), data)
 

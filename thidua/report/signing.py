@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from thidua.base.atomic import atomic_path
+from thidua.base.atomic import write_bytes
 from thidua.base.config import Config
 from thidua.base.errors import SigningError
 from thidua.base.model import Signature
@@ -78,8 +78,7 @@ def sign_report(unsigned: Path, target: Path, config: Config, *, agency_name: st
             data = _sign(_reader(data), signer, agency, FIELD_AGENCY, seal_pdf, when, timestamper,
                          new_field=(page, rect))
             signatures.append(_info(FIELD_AGENCY, agency, signer, when, timestamper))
-    with atomic_path(Path(target)) as tmp:
-        tmp.write_bytes(data)
+    write_bytes(Path(target), data)
     return signatures
 
 
